@@ -1,0 +1,21 @@
+# SPDX-License-Identifier: MIT
+# Build-wide settings: ccache, sanitizers and the project's warning set.
+
+find_program(KOLOSAL_CCACHE ccache)
+if(KOLOSAL_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
+  set(CMAKE_CXX_COMPILER_LAUNCHER "${KOLOSAL_CCACHE}")
+endif()
+
+if(KOLOSAL_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
+function(kolosal_set_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
+                                           -Wold-style-cast -Wcast-align -Woverloaded-virtual
+                                           -Wnull-dereference -Wimplicit-fallthrough)
+  if(KOLOSAL_WARNINGS_AS_ERRORS)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()

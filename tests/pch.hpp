@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: MIT
+// Precompiled header of the test binary: the heavy headers every test file uses.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <numeric>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <Eigen/Dense>
+#include <nlohmann/json.hpp>
