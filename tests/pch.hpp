@@ -11,6 +11,6 @@
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
 #include <Eigen/Dense>
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>

@@ -6,7 +6,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
-
 #include <unistd.h>
 
 namespace kolosal::test {
@@ -28,8 +27,7 @@ class TempDir {
     static std::atomic<int> counter{0};
     const char* root = std::getenv("KOLOSAL_TEST_TMP");
     const std::filesystem::path base = root ? root : std::filesystem::temp_directory_path();
-    path_ = base / ("kolosal-test-" + std::to_string(::getpid()) + "-" +
-                    std::to_string(counter++));
+    path_ = base / ("kolosal-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
     std::filesystem::remove_all(path_);
     std::filesystem::create_directories(path_);
   }

@@ -2,13 +2,12 @@
 // Envelope encoding, checksums (CRC-32 from zlib) and depth-limited parsing.
 #include "kolosal/core/artifact.hpp"
 
-#include <zlib.h>
-
 #include <cmath>
 #include <cstdio>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <zlib.h>
 
 #include "kolosal/core/error.hpp"
 #include "kolosal/core/file.hpp"
@@ -43,9 +42,15 @@ class DepthLimitedSax : public nlohmann::detail::json_sax_dom_parser<json> {
   explicit DepthLimitedSax(json& document) : Base(document, /*allow_exceptions=*/false) {}
 
   bool start_object(std::size_t n) { return ++depth_ <= kMaxDepth && Base::start_object(n); }
-  bool end_object() { --depth_; return Base::end_object(); }
+  bool end_object() {
+    --depth_;
+    return Base::end_object();
+  }
   bool start_array(std::size_t n) { return ++depth_ <= kMaxDepth && Base::start_array(n); }
-  bool end_array() { --depth_; return Base::end_array(); }
+  bool end_array() {
+    --depth_;
+    return Base::end_array();
+  }
   bool parse_error(std::size_t position, const std::string& /*token*/,
                    const nlohmann::detail::exception& ex) {
     error_ = ex.what();
@@ -64,8 +69,8 @@ class DepthLimitedSax : public nlohmann::detail::json_sax_dom_parser<json> {
 };
 
 template <class Input>
-json parse_limited(Input&& input, nlohmann::detail::input_format_t format,
-                   std::string_view source, std::string_view what) {
+json parse_limited(Input&& input, nlohmann::detail::input_format_t format, std::string_view source,
+                   std::string_view what) {
   json root;
   DepthLimitedSax sax(root);
   bool ok = false;
@@ -80,9 +85,9 @@ json parse_limited(Input&& input, nlohmann::detail::input_format_t format,
                     " levels");
     }
     KOLOSAL_THROW(SerializationError, source, ": malformed ", what,
-                  sax.error().empty() ? std::string(" (truncated)")
-                                      : " at byte " + std::to_string(sax.position()) + ": " +
-                                            sax.error());
+                  sax.error().empty()
+                      ? std::string(" (truncated)")
+                      : " at byte " + std::to_string(sax.position()) + ": " + sax.error());
   }
   return root;
 }
@@ -109,14 +114,12 @@ const json& member(const json& envelope, const char* key, std::string_view sourc
   return *it;
 }
 
-json check_envelope(const json& envelope, std::string_view expected_kind,
-                    std::string_view source) {
+json check_envelope(const json& envelope, std::string_view expected_kind, std::string_view source) {
   KOLOSAL_CHECK(envelope.is_object(), SerializationError, source,
                 ": not a kolosal artifact (expected an object)");
   const json& format = member(envelope, "format", source);
-  KOLOSAL_CHECK(format.is_string() && format.get<std::string>() == kFormatName,
-                SerializationError, source, ": not a kolosal artifact (format is ", format.dump(),
-                ")");
+  KOLOSAL_CHECK(format.is_string() && format.get<std::string>() == kFormatName, SerializationError,
+                source, ": not a kolosal artifact (format is ", format.dump(), ")");
   const json& version = member(envelope, "format_version", source);
   KOLOSAL_CHECK(version.is_number_integer() && version.get<long long>() >= 1, SerializationError,
                 source, ": invalid format_version ", version.dump());

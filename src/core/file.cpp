@@ -2,14 +2,13 @@
 // POSIX implementation of whole-file reads and atomic writes.
 #include "kolosal/core/file.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <fstream>
 #include <random>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "kolosal/core/error.hpp"
 
@@ -95,8 +94,7 @@ void AtomicFileWriter::flush_buffer() {
 }
 
 void AtomicFileWriter::write(std::string_view bytes) {
-  KOLOSAL_CHECK(!committed_ && fd_ >= 0, IoError, "write to '", path_.string(),
-                "' after commit");
+  KOLOSAL_CHECK(!committed_ && fd_ >= 0, IoError, "write to '", path_.string(), "' after commit");
   if (buffer_.size() + bytes.size() > kWriteBuffer) {
     flush_buffer();
     if (bytes.size() >= kWriteBuffer) {

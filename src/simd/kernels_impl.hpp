@@ -34,10 +34,10 @@ struct ArchKernels {
     for (; i + 4 * w <= n; i += 4 * w) {
       acc0 += term(Batch<T>::load_unaligned(a + i), Batch<T>::load_unaligned(b + i));
       acc1 += term(Batch<T>::load_unaligned(a + i + w), Batch<T>::load_unaligned(b + i + w));
-      acc2 += term(Batch<T>::load_unaligned(a + i + 2 * w),
-                   Batch<T>::load_unaligned(b + i + 2 * w));
-      acc3 += term(Batch<T>::load_unaligned(a + i + 3 * w),
-                   Batch<T>::load_unaligned(b + i + 3 * w));
+      acc2 +=
+          term(Batch<T>::load_unaligned(a + i + 2 * w), Batch<T>::load_unaligned(b + i + 2 * w));
+      acc3 +=
+          term(Batch<T>::load_unaligned(a + i + 3 * w), Batch<T>::load_unaligned(b + i + 3 * w));
     }
     for (; i + w <= n; i += w) {
       acc0 += term(Batch<T>::load_unaligned(a + i), Batch<T>::load_unaligned(b + i));

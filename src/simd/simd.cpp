@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 // Scalar kernels, run-time dispatch and the public entry points.
+#include "kolosal/core/simd.hpp"
+
 #include <atomic>
 #include <cmath>
 
 #include <xsimd/xsimd.hpp>
 
 #include "kolosal/core/error.hpp"
-#include "kolosal/core/simd.hpp"
+
 #include "simd/kernels.hpp"
 
 namespace kolosal::simd {
@@ -75,16 +77,19 @@ std::atomic<int> g_forced{-1};
 
 bool supports(Level level) noexcept {
   switch (level) {
-    case Level::kScalar: return true;
+    case Level::kScalar:
+      return true;
 #if defined(KOLOSAL_SIMD_X86)
-    case Level::kSse2: return xsimd::available_architectures().sse2 != 0;
+    case Level::kSse2:
+      return xsimd::available_architectures().sse2 != 0;
     case Level::kAvx2: {
       const auto arch = xsimd::available_architectures();
       return arch.avx2 != 0 && arch.fma3_avx2 != 0;
     }
 #else
     case Level::kSse2:
-    case Level::kAvx2: return false;
+    case Level::kAvx2:
+      return false;
 #endif
   }
   return false;
@@ -93,10 +98,13 @@ bool supports(Level level) noexcept {
 const detail::KernelTable& table_for(Level level) noexcept {
   switch (level) {
 #if defined(KOLOSAL_SIMD_X86)
-    case Level::kAvx2: return detail::avx2_kernels();
-    case Level::kSse2: return detail::sse2_kernels();
+    case Level::kAvx2:
+      return detail::avx2_kernels();
+    case Level::kSse2:
+      return detail::sse2_kernels();
 #endif
-    default: return detail::scalar_kernels();
+    default:
+      return detail::scalar_kernels();
   }
 }
 
@@ -117,8 +125,8 @@ const detail::KernelSet<T>& kernels() noexcept {
 
 template <class T>
 void require_same_size(std::span<const T> a, std::span<const T> b, const char* who) {
-  KOLOSAL_CHECK(a.size() == b.size(), ShapeMismatch, "simd::", who, ": lengths differ (",
-                a.size(), " vs ", b.size(), ")");
+  KOLOSAL_CHECK(a.size() == b.size(), ShapeMismatch, "simd::", who, ": lengths differ (", a.size(),
+                " vs ", b.size(), ")");
 }
 
 template <class T>
@@ -156,9 +164,12 @@ std::size_t argmax_impl(std::span<const T> a) {
 
 std::string_view to_string(Level level) noexcept {
   switch (level) {
-    case Level::kScalar: return "scalar";
-    case Level::kSse2: return "sse2";
-    case Level::kAvx2: return "avx2";
+    case Level::kScalar:
+      return "scalar";
+    case Level::kSse2:
+      return "sse2";
+    case Level::kAvx2:
+      return "avx2";
   }
   return "unknown";
 }

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 // Tests of the artifact envelope and atomic file writes: round trips and every kind of damage.
+#include "kolosal/core/artifact.hpp"
+
 #include <limits>
 
-#include "kolosal/core/artifact.hpp"
 #include "kolosal/core/error.hpp"
 #include "kolosal/core/file.hpp"
+
 #include "test_util.hpp"
 
 namespace ser = kolosal::serialization;
@@ -43,9 +45,9 @@ TEST_CASE("artifact: JSON and binary envelopes round-trip the payload", "[core][
 }
 
 TEST_CASE("artifact: binary keeps non-finite numbers, JSON refuses them", "[core][artifact]") {
-  const json payload{{"values",
-                      {std::numeric_limits<double>::quiet_NaN(),
-                       std::numeric_limits<double>::infinity(), -0.0}}};
+  const json payload{
+      {"values",
+       {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(), -0.0}}};
   const json back = ser::decode(ser::encode("model", payload, ser::Encoding::kBinary), "model");
   CHECK(std::isnan(back["values"][0].get<double>()));
   CHECK(std::isinf(back["values"][1].get<double>()));

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Tests of declared config fields: validation, JSON round trips and error messages.
+#include "kolosal/core/config.hpp"
+
 #include <map>
 #include <optional>
 
-#include "kolosal/core/config.hpp"
 #include "kolosal/core/detail/config_json.hpp"
 
 namespace {
@@ -118,11 +119,14 @@ TEST_CASE("config: invalid input is rejected with a message naming the key", "[c
         "SampleConfig: unknown key 'alpah' (known keys: alpha, fit_intercept, n_estimators, "
         "name, mode, weights, max_depth, per_column, inner, low, high)");
   CHECK(config_error(json{{"alpha", -1.0}}) == "SampleConfig: alpha must be >= 0, got -1");
-  CHECK(config_error(json{{"alpha", "big"}}).find("SampleConfig.alpha expects a number, got "
-                                                  "string") == 0);
-  CHECK(config_error(json{{"n_estimators", -3}}) == "SampleConfig.n_estimators must be >= 0, got -3");
+  CHECK(config_error(json{{"alpha", "big"}})
+            .find("SampleConfig.alpha expects a number, got "
+                  "string") == 0);
+  CHECK(config_error(json{{"n_estimators", -3}}) ==
+        "SampleConfig.n_estimators must be >= 0, got -3");
   CHECK(config_error(json{{"n_estimators", 2.5}}).find("expects an integer") != std::string::npos);
-  CHECK(config_error(json{{"n_estimators", 0}}) == "SampleConfig: n_estimators must be >= 1, got 0");
+  CHECK(config_error(json{{"n_estimators", 0}}) ==
+        "SampleConfig: n_estimators must be >= 1, got 0");
   CHECK(config_error(json{{"mode", "slow"}}) ==
         "SampleConfig.mode: unknown value 'slow' (expected one of: fast, exact)");
   CHECK(config_error(json{{"weights", {1.0, -2.0}}}) ==
@@ -131,7 +135,8 @@ TEST_CASE("config: invalid input is rejected with a message naming the key", "[c
   CHECK(config_error(json{{"inner", {{"depth", 100}}}}) ==
         "InnerConfig: depth must be <= 64, got 100");
   CHECK(config_error(json{{"inner", {{"deep", 1}}}}).find("InnerConfig: unknown key 'deep'") == 0);
-  CHECK(config_error(json{{"fit_intercept", 1}}).find("expects true or false") != std::string::npos);
+  CHECK(config_error(json{{"fit_intercept", 1}}).find("expects true or false") !=
+        std::string::npos);
   CHECK(config_error(json{{"low", 2.0}}) == "SampleConfig: low (2) must be < high (1)");
   CHECK(config_error(json::array()) == "SampleConfig: expected a JSON object, got array");
   CHECK(config_error(json{{"per_column", {{"x", "fastest"}}}})
@@ -141,7 +146,8 @@ TEST_CASE("config: invalid input is rejected with a message naming the key", "[c
 TEST_CASE("config: validate checks bounds of a config built in C++", "[core][config]") {
   SampleConfig c;
   c.alpha = std::nan("");
-  CHECK_THROWS_WITH(kolosal::config::validate(c, "Ridge"), "Ridge: alpha must be a number, got NaN");
+  CHECK_THROWS_WITH(kolosal::config::validate(c, "Ridge"),
+                    "Ridge: alpha must be a number, got NaN");
   c.alpha = 0.0;
   CHECK_NOTHROW(kolosal::config::validate(c, "Ridge"));
   c.inner.depth = 0;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Tests of the logging facade.
-#include "kolosal/core/error.hpp"
 #include "kolosal/core/log.hpp"
+
+#include "kolosal/core/error.hpp"
 
 namespace logging = kolosal::logging;
 

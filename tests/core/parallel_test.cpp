@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Tests of the deterministic parallel loops.
+#include "kolosal/core/parallel.hpp"
+
 #include <atomic>
 
 #include "kolosal/core/error.hpp"
-#include "kolosal/core/parallel.hpp"
 #include "kolosal/core/rng.hpp"
 
 namespace {

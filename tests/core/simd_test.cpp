@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Tests of the SIMD kernels: each compiled level against the scalar path.
+#include "kolosal/core/simd.hpp"
+
 #include <limits>
 
 #include "kolosal/core/error.hpp"
 #include "kolosal/core/rng.hpp"
-#include "kolosal/core/simd.hpp"
 
 namespace simd = kolosal::simd;
 
@@ -41,8 +42,7 @@ std::vector<T> random_values(std::size_t n, std::uint64_t seed) {
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("simd: every level matches the scalar kernels", "[core][simd]", float,
-                   double) {
+TEMPLATE_TEST_CASE("simd: every level matches the scalar kernels", "[core][simd]", float, double) {
   using T = TestType;
   const double tolerance = std::is_same_v<T, float> ? 1e-4 : 1e-12;
   for (std::size_t n : {1u, 2u, 3u, 7u, 8u, 15u, 16u, 17u, 31u, 33u, 64u, 67u, 1000u, 4099u}) {
@@ -55,7 +55,8 @@ TEMPLATE_TEST_CASE("simd: every level matches the scalar kernels", "[core][simd]
       dist_ref += (a[i] - b[i]) * (a[i] - b[i]);
     }
     const auto [min_it, max_it] = std::minmax_element(a.begin(), a.end());
-    const auto argmax_ref = static_cast<std::size_t>(std::max_element(a.begin(), a.end()) - a.begin());
+    const auto argmax_ref =
+        static_cast<std::size_t>(std::max_element(a.begin(), a.end()) - a.begin());
     for (auto level : available_levels()) {
       LevelGuard guard(level);
       INFO("level " << simd::to_string(level) << " n=" << n);
@@ -64,8 +65,8 @@ TEMPLATE_TEST_CASE("simd: every level matches the scalar kernels", "[core][simd]
             Approx(static_cast<double>(dot_ref)).margin(tolerance * scale));
       CHECK(static_cast<double>(simd::sum(std::span<const T>(a))) ==
             Approx(static_cast<double>(sum_ref)).margin(tolerance * scale));
-      CHECK(static_cast<double>(simd::squared_distance(std::span<const T>(a),
-                                                       std::span<const T>(b))) ==
+      CHECK(static_cast<double>(
+                simd::squared_distance(std::span<const T>(a), std::span<const T>(b))) ==
             Approx(static_cast<double>(dist_ref)).epsilon(tolerance));
       CHECK(simd::min(std::span<const T>(a)) == *min_it);
       CHECK(simd::max(std::span<const T>(a)) == *max_it);

@@ -28,7 +28,9 @@ template <class E>
 struct EnumNames;
 
 template <class E>
-concept NamedEnum = std::is_enum_v<E> && requires { EnumNames<E>::kValues; };
+concept NamedEnum = std::is_enum_v<E> && requires {
+  EnumNames<E>::kValues;
+};
 
 /// The name of an enum value, as written in JSON.
 template <NamedEnum E>
@@ -56,13 +58,15 @@ template <NamedEnum E>
   for (const auto& [v, name] : EnumNames<E>::kValues) {
     if (text == name) return v;
   }
-  KOLOSAL_THROW(ConfigError, who, ": unknown value '", text, "' (expected one of: ",
-                enum_choices<E>(), ")");
+  KOLOSAL_THROW(ConfigError, who, ": unknown value '", text,
+                "' (expected one of: ", enum_choices<E>(), ")");
 }
 
 /// A struct with `static auto fields()` returning a tuple of `config::field(...)` descriptors.
 template <class C>
-concept Configurable = requires { C::fields(); };
+concept Configurable = requires {
+  C::fields();
+};
 
 /// One declared field: name, member pointer, optional numeric bounds and a doc line.
 template <class Owner, class T>
@@ -112,9 +116,7 @@ class Field {
   [[nodiscard]] constexpr T Owner::*member() const noexcept { return member_; }
 
   /// Why `value` breaks this field's bounds, or nothing when it satisfies them.
-  [[nodiscard]] std::optional<std::string> violation(const T& value) const {
-    return check(value);
-  }
+  [[nodiscard]] std::optional<std::string> violation(const T& value) const { return check(value); }
 
  private:
   template <class V>
@@ -130,9 +132,15 @@ class Field {
       if (max_ && (max_exclusive_ ? !(x < *max_) : !(x <= *max_))) {
         return detail::concat("must be ", max_exclusive_ ? "< " : "<= ", *max_, ", got ", value);
       }
-    } else if constexpr (requires { typename V::value_type; value.has_value(); }) {
+    } else if constexpr (requires {
+                           typename V::value_type;
+                           value.has_value();
+                         }) {
       if (value) return check(*value);
-    } else if constexpr (requires { value.begin(); typename V::value_type; } &&
+    } else if constexpr (requires {
+                           value.begin();
+                           typename V::value_type;
+                         } &&
                          !std::is_same_v<V, std::string>) {
       std::size_t i = 0;
       for (const auto& element : value) {

@@ -36,9 +36,9 @@ class Error : public std::runtime_error {
   ErrorCode code_;
 };
 
-#define KOLOSAL_DEFINE_ERROR(Name, Code) \
-  class Name : public Error {            \
-   public:                               \
+#define KOLOSAL_DEFINE_ERROR(Name, Code)                                \
+  class Name : public Error {                                           \
+   public:                                                              \
     explicit Name(const std::string& message) : Error(Code, message) {} \
   }
 
@@ -68,11 +68,11 @@ template <class... Parts>
 
 /// Throws `ErrorType` with the concatenated message when `cond` is false. For anything user input
 /// can trip; the message is only formatted on failure.
-#define KOLOSAL_CHECK(cond, ErrorType, ...)                                  \
-  do {                                                                       \
-    if (!(cond)) [[unlikely]] {                                              \
-      throw ::kolosal::ErrorType(::kolosal::detail::concat(__VA_ARGS__));    \
-    }                                                                        \
+#define KOLOSAL_CHECK(cond, ErrorType, ...)                               \
+  do {                                                                    \
+    if (!(cond)) [[unlikely]] {                                           \
+      throw ::kolosal::ErrorType(::kolosal::detail::concat(__VA_ARGS__)); \
+    }                                                                     \
   } while (false)
 
 /// Throws `ErrorType` with the concatenated message.
@@ -81,11 +81,11 @@ template <class... Parts>
 
 /// An internal invariant: a failure is a kolosal bug, never the user's input. Checked in all builds
 /// because the cost is negligible where it is used and a silent wrong answer is worse.
-#define KOLOSAL_ASSERT(cond)                                                              \
-  do {                                                                                    \
-    if (!(cond)) [[unlikely]] {                                                           \
-      throw ::kolosal::InternalError(::kolosal::detail::concat(                           \
-          "internal error: ", #cond, " failed at ", __FILE__, ":", __LINE__,              \
-          " (please report this bug)"));                                                  \
-    }                                                                                     \
+#define KOLOSAL_ASSERT(cond)                                                                 \
+  do {                                                                                       \
+    if (!(cond)) [[unlikely]] {                                                              \
+      throw ::kolosal::InternalError(                                                        \
+          ::kolosal::detail::concat("internal error: ", #cond, " failed at ", __FILE__, ":", \
+                                    __LINE__, " (please report this bug)"));                 \
+    }                                                                                        \
   } while (false)

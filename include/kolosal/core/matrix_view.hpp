@@ -28,8 +28,8 @@ class MatrixView {
                   " is smaller than the column count ", cols);
   }
   template <class U>
-    requires(std::is_const_v<T> && std::is_same_v<std::remove_const_t<T>, U>)
-  constexpr MatrixView(MatrixView<U> other) noexcept  // NOLINT(google-explicit-constructor)
+  requires(std::is_const_v<T>&& std::is_same_v<std::remove_const_t<T>, U>) constexpr MatrixView(
+      MatrixView<U> other) noexcept  // NOLINT(google-explicit-constructor)
       : data_(other.data()), rows_(other.rows()), cols_(other.cols()), stride_(other.stride()) {}
 
   [[nodiscard]] constexpr T* data() const noexcept { return data_; }

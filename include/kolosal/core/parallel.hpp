@@ -33,9 +33,8 @@ template <class T, class Map, class Combine>
   if (grain == 0) grain = 1;
   const std::size_t blocks = block_count(n, grain);
   std::vector<T> partial(blocks, init);
-  for_blocks(ctx, n, grain, [&](std::size_t begin, std::size_t end) {
-    partial[begin / grain] = map(begin, end);
-  });
+  for_blocks(ctx, n, grain,
+             [&](std::size_t begin, std::size_t end) { partial[begin / grain] = map(begin, end); });
   T result = std::move(init);
   for (auto& p : partial) result = combine(std::move(result), std::move(p));
   return result;

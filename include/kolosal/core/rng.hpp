@@ -14,7 +14,8 @@
 namespace kolosal {
 
 namespace detail {
-__extension__ typedef unsigned __int128 Uint128;  // NOLINT(modernize-use-using): __extension__ needs typedef
+__extension__ typedef unsigned __int128
+    Uint128;  // NOLINT(modernize-use-using): __extension__ needs typedef
 }  // namespace detail
 
 /// xoshiro256** (Blackman & Vigna, "Scrambled linear pseudorandom number generators", 2021)

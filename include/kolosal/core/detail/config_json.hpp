@@ -64,8 +64,8 @@ nlohmann::json value_to_json(const T& value) {
 template <class T>
 void value_from_json(const nlohmann::json& j, T& out, const std::string& where) {
   auto wrong_type = [&](std::string_view expected) {
-    KOLOSAL_THROW(ConfigError, where, " expects ", expected, ", got ", json_type_name(j),
-                  " (", j.dump(), ")");
+    KOLOSAL_THROW(ConfigError, where, " expects ", expected, ", got ", json_type_name(j), " (",
+                  j.dump(), ")");
   };
   if constexpr (Configurable<T>) {
     if (!j.is_object()) wrong_type("an object");
@@ -97,12 +97,12 @@ void value_from_json(const nlohmann::json& j, T& out, const std::string& where) 
       out = static_cast<T>(v);
     } else {
       if (j.is_number_unsigned() &&
-          j.get<unsigned long long>() > static_cast<unsigned long long>(
-                                            std::numeric_limits<long long>::max())) {
+          j.get<unsigned long long>() >
+              static_cast<unsigned long long>(std::numeric_limits<long long>::max())) {
         KOLOSAL_THROW(ConfigError, where, " is out of range: ", j.dump());
       }
-      const auto v = j.is_number_float() ? static_cast<long long>(j.get<double>())
-                                         : j.get<long long>();
+      const auto v =
+          j.is_number_float() ? static_cast<long long>(j.get<double>()) : j.get<long long>();
       if (v < std::numeric_limits<T>::min() || v > std::numeric_limits<T>::max()) {
         KOLOSAL_THROW(ConfigError, where, " is out of range: ", j.dump());
       }
