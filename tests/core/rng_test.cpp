@@ -36,7 +36,7 @@ TEST_CASE("Rng: split depends on the index only, not on draws made before", "[co
   CHECK(parent.split(1).split(2)() != parent.split(2).split(1)());
 }
 
-TEST_CASE("Rng: uniform doubles have the moments of U[0, 1)", "[core][rng]") {
+TEST_CASE("Rng: uniform doubles have the moments of the unit uniform", "[core][rng]") {
   Rng rng(123);
   constexpr int n = 200000;
   double sum = 0.0;
@@ -77,7 +77,7 @@ TEST_CASE("Rng: normal deviates have mean 0 and variance 1", "[core][rng]") {
   CHECK(static_cast<double>(beyond_two_sigma) / n == Approx(0.0455).margin(0.003));
 }
 
-TEST_CASE("Rng: uniform_index covers [0, n) evenly", "[core][rng]") {
+TEST_CASE("Rng: uniform_index covers 0..n-1 evenly", "[core][rng]") {
   Rng rng(5);
   std::vector<int> counts(7, 0);
   constexpr int n = 70000;
