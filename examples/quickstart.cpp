@@ -63,11 +63,10 @@ int main(int argc, char** argv) try {
     return 1;
   }
   const std::vector<int> y(y_column.codes().begin(), y_column.codes().end());
-  const auto split = kd::stratified_train_test_split(std::span<const std::int32_t>(y_column.codes()),
-                                                     0.25, ctx.seed);
+  const auto split = kd::stratified_train_test_split(
+      std::span<const std::int32_t>(y_column.codes()), 0.25, ctx.seed);
   std::printf("split: %zu training rows, %zu test rows (stratified, seed %llu)\n",
-              split.train.size(), split.test.size(),
-              static_cast<unsigned long long>(ctx.seed));
+              split.train.size(), split.test.size(), static_cast<unsigned long long>(ctx.seed));
 
   const kolosal::Matrix<double> x = frame.drop({target}).to_matrix();
   const std::size_t d = x.cols();
@@ -77,7 +76,8 @@ int main(int argc, char** argv) try {
   std::vector<std::size_t> class_count(2, 0);
   for (auto i : split.train) ++class_count[static_cast<std::size_t>(y[i])];
   const int majority = class_count[1] > class_count[0] ? 1 : 0;
-  const double prior = static_cast<double>(class_count[1]) / static_cast<double>(split.train.size());
+  const double prior =
+      static_cast<double>(class_count[1]) / static_cast<double>(split.train.size());
 
   // Nearest centroid after standardising each feature with training means and deviations.
   std::vector<double> mean(d, 0.0), scale(d, 0.0);

@@ -2,11 +2,11 @@
 // Subcommands of the `kolosal` tool: their options and their run functions.
 #pragma once
 
-#include <CLI/CLI.hpp>
-
 #include <optional>
 #include <ostream>
 #include <string>
+
+#include <CLI/CLI.hpp>
 
 namespace kolosal::cli {
 

@@ -7,10 +7,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "commands.hpp"
 #include "kolosal/data/csv.hpp"
 #include "kolosal/data/frame.hpp"
 #include "kolosal/data/task.hpp"
+
+#include "commands.hpp"
 
 namespace kolosal::cli {
 namespace {
@@ -30,7 +31,9 @@ nlohmann::json summary_json(const data::ColumnSummary& s) {
                    {"count", s.count},
                    {"missing", s.missing}};
   if (is_numeric(s)) {
-    auto number = [](double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); };
+    auto number = [](double v) {
+      return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v);
+    };
     j["mean"] = number(s.mean);
     j["std"] = number(s.std);
     j["min"] = number(s.min);
@@ -52,7 +55,8 @@ void print_table(const InfoOptions& options, const data::Frame& frame,
   out << std::left << std::setw(static_cast<int>(name_width) + 2) << "column" << std::setw(13)
       << "type" << std::right << std::setw(9) << "missing" << std::setw(9) << "unique"
       << std::setw(13) << "mean" << std::setw(13) << "std" << std::setw(13) << "min"
-      << std::setw(13) << "max" << "  top\n";
+      << std::setw(13) << "max"
+      << "  top\n";
   for (const auto& s : summaries) {
     std::string name = s.name.size() > name_width ? s.name.substr(0, name_width - 1) + "~" : s.name;
     out << std::left << std::setw(static_cast<int>(name_width) + 2) << name << std::setw(13)
@@ -62,7 +66,8 @@ void print_table(const InfoOptions& options, const data::Frame& frame,
       out << std::setw(13) << format_number(s.mean) << std::setw(13) << format_number(s.std)
           << std::setw(13) << format_number(s.min) << std::setw(13) << format_number(s.max);
     } else {
-      out << std::setw(52) << "" << "  " << s.top << " (" << s.top_count << ")";
+      out << std::setw(52) << ""
+          << "  " << s.top << " (" << s.top_count << ")";
     }
     out << "\n";
   }

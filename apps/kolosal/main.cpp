@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: MIT
 // The `kolosal` command-line tool: entry point, global options and exit-code policy.
-#include <CLI/CLI.hpp>
-
 #include <exception>
 #include <iostream>
 
-#include "commands.hpp"
+#include <CLI/CLI.hpp>
+
 #include "kolosal/core/error.hpp"
 #include "kolosal/core/log.hpp"
 #include "kolosal/version.hpp"
+
+#include "commands.hpp"
 
 namespace {
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Microbenchmarks of the SIMD reductions at every compiled instruction-set level.
-#include <benchmark/benchmark.h>
-
 #include <vector>
+
+#include <benchmark/benchmark.h>
 
 #include "kolosal/core/error.hpp"
 #include "kolosal/core/rng.hpp"

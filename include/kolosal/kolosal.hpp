@@ -3,7 +3,6 @@
 // its tests, which include only what they use.
 #pragma once
 
-#include "kolosal/version.hpp"
 #include "kolosal/core/artifact.hpp"
 #include "kolosal/core/config.hpp"
 #include "kolosal/core/context.hpp"
@@ -24,3 +23,4 @@
 #include "kolosal/metrics/classification.hpp"
 #include "kolosal/metrics/registry.hpp"
 #include "kolosal/metrics/regression.hpp"
+#include "kolosal/version.hpp"

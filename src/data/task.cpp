@@ -12,8 +12,7 @@ namespace kolosal::data {
 namespace {
 
 TaskGuess classification(std::size_t n_classes, std::string reason) {
-  return {n_classes == 2 ? TaskType::kBinary : TaskType::kMulticlass, n_classes,
-          std::move(reason)};
+  return {n_classes == 2 ? TaskType::kBinary : TaskType::kMulticlass, n_classes, std::move(reason)};
 }
 
 }  // namespace
@@ -40,8 +39,8 @@ TaskGuess guess_task(const Column& target) {
     KOLOSAL_CHECK(distinct > 1, DataError, "target '", name,
                   "' has a single distinct value: nothing to learn");
     if (all_integers && distinct <= kMaxIntegerClasses) {
-      return classification(distinct, detail::concat("numeric with ", distinct,
-                                                     " distinct integer values"));
+      return classification(distinct,
+                            detail::concat("numeric with ", distinct, " distinct integer values"));
     }
     return {TaskType::kRegression, 0,
             all_integers ? detail::concat("numeric with more than ", kMaxIntegerClasses,
@@ -56,8 +55,8 @@ TaskGuess guess_task(const Column& target) {
   distinct = labels.size();
   KOLOSAL_CHECK(distinct > 1, DataError, "target '", name,
                 "' has a single distinct value: nothing to learn");
-  return classification(distinct, detail::concat(to_string(target.type()), " with ", distinct,
-                                                 " classes"));
+  return classification(distinct,
+                        detail::concat(to_string(target.type()), " with ", distinct, " classes"));
 }
 
 }  // namespace kolosal::data

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Tests of task inference from the target column.
+#include "kolosal/data/task.hpp"
+
 #include "kolosal/core/error.hpp"
 #include "kolosal/data/csv.hpp"
-#include "kolosal/data/task.hpp"
+
 #include "test_util.hpp"
 
 namespace kd = kolosal::data;
@@ -33,8 +35,7 @@ TEST_CASE("guess_task: the bundled datasets", "[data][task]") {
 TEST_CASE("guess_task: numeric targets", "[data][task]") {
   const double nan = std::nan("");
   CHECK(kd::guess_task(kd::Column::numeric("y", {0, 1, 1, nan, 0})).type == kd::TaskType::kBinary);
-  CHECK(kd::guess_task(kd::Column::numeric("y", {0.5, 1, 1, 0})).type ==
-        kd::TaskType::kRegression);
+  CHECK(kd::guess_task(kd::Column::numeric("y", {0.5, 1, 1, 0})).type == kd::TaskType::kRegression);
   std::vector<double> many(21);
   std::iota(many.begin(), many.end(), 0.0);
   CHECK(kd::guess_task(kd::Column::numeric("y", many)).type == kd::TaskType::kRegression);
