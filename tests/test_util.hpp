@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+
+#include "kolosal/core/error.hpp"
 #include <unistd.h>
 
 namespace kolosal::test {
@@ -45,5 +47,20 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+/// Runs `body`, which must throw `ErrorType`; checks its message contains `fragment`.
+template <class ErrorType, class Body>
+void expect_error(Body&& body, const std::string& fragment) {
+  bool thrown = false;
+  try {
+    body();
+  } catch (const ErrorType& e) {
+    thrown = true;
+    INFO("message: " << e.what());
+    CHECK_THAT(std::string(e.what()), Catch::Contains(fragment));
+  }
+  INFO("expected an exception containing: " << fragment);
+  CHECK(thrown);
+}
 
 }  // namespace kolosal::test

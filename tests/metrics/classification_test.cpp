@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "metrics/expect_error.hpp"
+#include "test_util.hpp"
 
 namespace km = kolosal::metrics;
 using kolosal::InvalidArgument;

@@ -9,7 +9,7 @@
 #include "kolosal/metrics/classification.hpp"
 #include "kolosal/metrics/regression.hpp"
 
-#include "metrics/expect_error.hpp"
+#include "test_util.hpp"
 
 namespace km = kolosal::metrics;
 using kolosal::InvalidArgument;

@@ -7,7 +7,7 @@
 
 #include "kolosal/core/simd.hpp"
 
-#include "metrics/expect_error.hpp"
+#include "test_util.hpp"
 
 namespace km = kolosal::metrics;
 using kolosal::InvalidArgument;
