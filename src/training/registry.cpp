@@ -30,11 +30,10 @@ struct Entry {
 // Add new models here, one line each.
 const std::vector<Entry>& table() {
   static const std::vector<Entry> entries{
-      {{DummyClassifier::kName, ModelKind::kClassifier,
+      {{DummyClassifier::kName, true, false,
         "class-prior baseline (most_frequent, prior, stratified, uniform, constant)"},
        &make<DummyClassifier>},
-      {{DummyRegressor::kName, ModelKind::kRegressor,
-        "constant baseline (mean, median, quantile, constant)"},
+      {{DummyRegressor::kName, false, true, "constant baseline (mean, median, quantile, constant)"},
        &make<DummyRegressor>},
   };
   return entries;

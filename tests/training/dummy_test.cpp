@@ -156,7 +156,8 @@ TEST_CASE("Model: fit and predict validate their input", "[training][model]") {
 
 TEST_CASE("registry: models by name, configs validated, save and load", "[training][registry]") {
   CHECK(kt::registered_models().size() >= 2);
-  CHECK(kt::model_info("dummy_regressor").kind == kolosal::ModelKind::kRegressor);
+  CHECK(kt::model_info("dummy_regressor").regression);
+  CHECK_FALSE(kt::model_info("dummy_regressor").classification);
   CHECK_THROWS_WITH(kt::make_model("dummy_regresor"),
                     Catch::StartsWith("unknown model 'dummy_regresor' (known models: "
                                       "dummy_classifier, dummy_regressor"));

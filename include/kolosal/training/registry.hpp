@@ -19,7 +19,9 @@ namespace kolosal::training {
 /// One registered model.
 struct ModelInfo {
   std::string_view name;     ///< registry name, e.g. "dummy_classifier"
-  ModelKind kind;            ///< classifier or regressor
+  bool classification;       ///< some config makes it a classifier
+  bool regression;           ///< some config makes it a regressor (for models such as "gbdt"
+                             ///< whose config, e.g. the objective, decides the kind)
   std::string_view summary;  ///< one line for docs and `--help`
 };
 
