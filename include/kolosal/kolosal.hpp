@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Umbrella header for applications: everything kolosal offers. Never included by the library or
-// its tests, which include only what they use.
+// its tests, which include only what they use. Regenerate with scripts/update_umbrella.sh.
 #pragma once
 
 #include "kolosal/core/artifact.hpp"
@@ -11,6 +11,7 @@
 #include "kolosal/core/function_ref.hpp"
 #include "kolosal/core/log.hpp"
 #include "kolosal/core/matrix_view.hpp"
+#include "kolosal/core/model.hpp"
 #include "kolosal/core/parallel.hpp"
 #include "kolosal/core/rng.hpp"
 #include "kolosal/core/simd.hpp"
@@ -23,4 +24,6 @@
 #include "kolosal/metrics/classification.hpp"
 #include "kolosal/metrics/registry.hpp"
 #include "kolosal/metrics/regression.hpp"
+#include "kolosal/training/dummy.hpp"
+#include "kolosal/training/registry.hpp"
 #include "kolosal/version.hpp"
