@@ -12,6 +12,7 @@
 #include "kolosal/core/error.hpp"
 #include "kolosal/core/simd.hpp"
 
+#include "core/statistics.hpp"
 #include "metrics/validation.hpp"
 
 namespace kolosal::metrics {
@@ -88,33 +89,8 @@ double median_absolute_error(std::span<const double> y_true, std::span<const dou
   const std::size_t n = y_true.size();
   std::vector<double> errors(n);
   for (std::size_t i = 0; i < n; ++i) errors[i] = std::abs(y_pred[i] - y_true[i]);
-  if (sample_weight.empty()) {
-    const std::size_t mid = n / 2;
-    std::nth_element(errors.begin(), errors.begin() + static_cast<std::ptrdiff_t>(mid),
-                     errors.end());
-    const double upper = errors[mid];
-    if (n % 2 == 1) return upper;
-    const double lower =
-        *std::max_element(errors.begin(), errors.begin() + static_cast<std::ptrdiff_t>(mid));
-    return (lower + upper) / 2.0;
-  }
-  // scikit-learn's _weighted_percentile at 50: the first sorted error whose cumulative weight
-  // reaches half the total weight.
-  std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::sort(order.begin(), order.end(),
-            [&](std::size_t a, std::size_t b) { return errors[a] < errors[b]; });
-  std::vector<double> cdf(n);
-  double running = 0.0;
-  for (std::size_t i = 0; i < n; ++i) {
-    running += sample_weight[order[i]];
-    cdf[i] = running;
-  }
-  double target = 0.5 * cdf.back();
-  if (target == 0.0) target = std::nextafter(target, 1.0);
-  const auto it = std::lower_bound(cdf.begin(), cdf.end(), target);
-  const std::size_t pos = std::min(static_cast<std::size_t>(it - cdf.begin()), n - 1);
-  return errors[order[pos]];
+  return sample_weight.empty() ? kolosal::detail::median(std::move(errors))
+                               : kolosal::detail::weighted_percentile(errors, sample_weight, 0.5);
 }
 
 double r2(std::span<const double> y_true, std::span<const double> y_pred,

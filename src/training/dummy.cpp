@@ -13,37 +13,12 @@
 #include "kolosal/core/error.hpp"
 #include "kolosal/core/rng.hpp"
 
+#include "core/statistics.hpp"
+
 namespace kolosal::training {
 namespace {
 
 double weight_of(std::span<const double> w, std::size_t i) { return w.empty() ? 1.0 : w[i]; }
-
-// numpy.percentile with linear interpolation, q in [0, 1].
-double percentile(std::vector<double> values, double q) {
-  std::sort(values.begin(), values.end());
-  const double position = q * static_cast<double>(values.size() - 1);
-  const auto below = static_cast<std::size_t>(std::floor(position));
-  const std::size_t above = std::min(below + 1, values.size() - 1);
-  const double fraction = position - static_cast<double>(below);
-  return values[below] + (values[above] - values[below]) * fraction;
-}
-
-// scikit-learn's _weighted_percentile: the smallest value whose cumulative weight reaches
-// q * total weight (leading zero-weight values skipped for q = 0).
-double weighted_percentile(std::span<const double> y, std::span<const double> w, double q) {
-  std::vector<std::size_t> order(y.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return y[a] < y[b]; });
-  std::vector<double> cdf(order.size());
-  double running = 0.0;
-  for (std::size_t i = 0; i < order.size(); ++i) cdf[i] = running += w[order[i]];
-  // With q = 0, the first value of non-zero weight rather than a leading zero-weight one.
-  const auto it = q == 0.0 ? std::upper_bound(cdf.begin(), cdf.end(), 0.0)
-                           : std::lower_bound(cdf.begin(), cdf.end(), q * cdf.back());
-  const auto index =
-      std::min<std::size_t>(static_cast<std::size_t>(it - cdf.begin()), order.size() - 1);
-  return y[order[index]];
-}
 
 }  // namespace
 
@@ -170,11 +145,12 @@ void DummyRegressor::do_fit(MatrixView<const double>, std::span<const double> y,
       break;
     }
     case DummyRegressorStrategy::kMedian:
-      value_ = w.empty() ? percentile({y.begin(), y.end()}, 0.5) : weighted_percentile(y, w, 0.5);
+      value_ =
+          w.empty() ? detail::median({y.begin(), y.end()}) : detail::weighted_percentile(y, w, 0.5);
       break;
     case DummyRegressorStrategy::kQuantile:
-      value_ = w.empty() ? percentile({y.begin(), y.end()}, config_.quantile)
-                         : weighted_percentile(y, w, config_.quantile);
+      value_ = w.empty() ? detail::percentile({y.begin(), y.end()}, config_.quantile)
+                         : detail::weighted_percentile(y, w, config_.quantile);
       break;
     case DummyRegressorStrategy::kConstant:
       value_ = config_.constant;
