@@ -1013,8 +1013,10 @@ class Reader {
   void grow(std::size_t needed, std::size_t window_bytes) {
     const std::size_t total = source_.size_hint();
     const double done_bytes = static_cast<double>(bytes_ + window_bytes);
-    for (auto& b : builders_) {
-      b.visit([&](auto& v) {
+    // Columns grow in parallel: touching fresh pages (the zero fill and its page faults) is a
+    // large share of the work and would otherwise serialise on this thread.
+    parallel::for_each_index(ctx_, builders_.size(), [&](std::size_t column) {
+      builders_[column].visit([&](auto& v) {
         if (needed > v.capacity()) {
           std::size_t estimate = needed;
           if (total > bytes_ + window_bytes && needed > 0) {
@@ -1030,7 +1032,7 @@ class Reader {
         }
         v.resize(needed);
       });
-    }
+    });
   }
 
   /// Parses the rows of a window into the columns. Returns false when a column type must widen.
