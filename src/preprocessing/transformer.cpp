@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: MIT
+// The Transformer boundary's validation and the column-selection schema policy.
+#include "kolosal/preprocessing/transformer.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "kolosal/core/error.hpp"
+
+namespace kolosal::preprocessing {
+
+Transformer& Transformer::fit(const data::Frame& x, std::span<const double> y) {
+  KOLOSAL_CHECK(y.empty() || y.size() == x.rows(), ShapeMismatch, name(), "::fit: x has ", x.rows(),
+                " rows but y has ", y.size(), " values");
+  KOLOSAL_CHECK(!needs_target() || !y.empty(), InvalidArgument, name(),
+                "::fit: needs the target y");
+  KOLOSAL_CHECK(x.rows() > 0, InvalidArgument, name(), "::fit: x has no rows");
+  fitted_ = false;
+  do_fit(x, y);
+  fitted_ = true;
+  return *this;
+}
+
+data::Frame Transformer::transform(const data::Frame& x) const {
+  KOLOSAL_CHECK(fitted_, NotFitted, name(), "::transform: call fit first");
+  return do_transform(x);
+}
+
+data::Frame Transformer::fit_transform(const data::Frame& x, std::span<const double> y) {
+  KOLOSAL_CHECK(y.empty() || y.size() == x.rows(), ShapeMismatch, name(), "::fit_transform: x has ",
+                x.rows(), " rows but y has ", y.size(), " values");
+  KOLOSAL_CHECK(!needs_target() || !y.empty(), InvalidArgument, name(),
+                "::fit_transform: needs the target y");
+  KOLOSAL_CHECK(x.rows() > 0, InvalidArgument, name(), "::fit_transform: x has no rows");
+  fitted_ = false;
+  data::Frame out = do_fit_transform(x, y);
+  fitted_ = true;
+  return out;
+}
+
+data::Frame Transformer::do_fit_transform(const data::Frame& x, std::span<const double> y) {
+  do_fit(x, y);
+  return do_transform(x);
+}
+
+nlohmann::json Transformer::state() const {
+  KOLOSAL_CHECK(fitted_, NotFitted, name(), "::state: call fit first");
+  return do_state();
+}
+
+void Transformer::load_state(const nlohmann::json& state) {
+  fitted_ = false;
+  try {
+    do_load_state(state);
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    KOLOSAL_THROW(SerializationError, name(), "::load_state: malformed state (", e.what(), ")");
+  }
+  fitted_ = true;
+}
+
+// ---------------------------------------------------------------------------- column selection
+
+std::vector<const data::Column*> ColumnSelectingTransformer::select_for_fit(const data::Frame& x) {
+  std::vector<const data::Column*> selected;
+  const auto& requested = requested_columns();
+  if (requested.empty()) {
+    for (const auto& c : x.columns()) {
+      if (accepts(c.type())) selected.push_back(&c);
+    }
+    KOLOSAL_CHECK(!selected.empty(), DataError, display_name(),
+                  "::fit: the frame has no column of a supported type");
+  } else {
+    for (const auto& name : requested) {
+      const auto index = x.column_index(name);
+      KOLOSAL_CHECK(index.has_value(), DataError, display_name(), "::fit: column '", name,
+                    "' is not in the frame");
+      const auto& c = x.column(*index);
+      KOLOSAL_CHECK(accepts(c.type()), DataError, display_name(), "::fit: column '", name, "' is ",
+                    data::to_string(c.type()), ", which this transformer does not accept");
+      for (const auto* s : selected) {
+        KOLOSAL_CHECK(s != &c, ConfigError, display_name(), ": column '", name,
+                      "' is listed twice");
+      }
+      selected.push_back(&c);
+    }
+  }
+  inputs_.clear();
+  for (const auto* c : selected) inputs_.push_back({c->name(), c->type()});
+  return selected;
+}
+
+std::vector<const data::Column*> ColumnSelectingTransformer::select_for_transform(
+    const data::Frame& x, std::string_view who) const {
+  std::vector<const data::Column*> selected;
+  selected.reserve(inputs_.size());
+  for (const auto& spec : inputs_) {
+    const auto index = x.column_index(spec.name);
+    KOLOSAL_CHECK(index.has_value(), DataError, display_name(), "::", who, ": column '", spec.name,
+                  "' seen at fit is missing");
+    const auto& c = x.column(*index);
+    KOLOSAL_CHECK(c.type() == spec.type, DataError, display_name(), "::", who, ": column '",
+                  spec.name, "' is ", data::to_string(c.type()), " but was ",
+                  data::to_string(spec.type), " at fit");
+    selected.push_back(&c);
+  }
+  return selected;
+}
+
+data::Frame ColumnSelectingTransformer::assemble(const data::Frame& x,
+                                                 std::vector<data::Column> outputs) const {
+  std::vector<data::Column> columns;
+  columns.reserve(x.cols() + outputs.size());
+  bool placed = false;
+  for (const auto& c : x.columns()) {
+    bool selected = false;
+    for (const auto& spec : inputs_) {
+      if (spec.name == c.name()) {
+        selected = true;
+        break;
+      }
+    }
+    if (!selected) {
+      columns.push_back(c);
+    } else if (!placed) {
+      for (auto& o : outputs) columns.push_back(std::move(o));
+      placed = true;
+    }
+  }
+  return data::Frame(std::move(columns));
+}
+
+std::vector<data::Column> ColumnSelectingTransformer::fit_transform_columns(
+    std::span<const data::Column* const> columns, std::span<const double> y) {
+  fit_columns(columns, y);
+  return transform_columns(columns);
+}
+
+void ColumnSelectingTransformer::do_fit(const data::Frame& x, std::span<const double> y) {
+  const auto selected = select_for_fit(x);
+  fit_columns(selected, y);
+}
+
+data::Frame ColumnSelectingTransformer::do_transform(const data::Frame& x) const {
+  const auto selected = select_for_transform(x, "transform");
+  return assemble(x, transform_columns(selected));
+}
+
+data::Frame ColumnSelectingTransformer::do_fit_transform(const data::Frame& x,
+                                                         std::span<const double> y) {
+  const auto selected = select_for_fit(x);
+  return assemble(x, fit_transform_columns(selected, y));
+}
+
+nlohmann::json ColumnSelectingTransformer::do_state() const {
+  nlohmann::json columns = nlohmann::json::array();
+  for (const auto& spec : inputs_) {
+    columns.push_back({{"name", spec.name}, {"type", data::to_string(spec.type)}});
+  }
+  return {{"columns", std::move(columns)}, {"fitted", columns_state()}};
+}
+
+void ColumnSelectingTransformer::do_load_state(const nlohmann::json& state) {
+  KOLOSAL_CHECK(state.is_object() && state.contains("columns") && state["columns"].is_array() &&
+                    state.contains("fitted"),
+                SerializationError, display_name(),
+                "::load_state: expected an object with columns and fitted");
+  std::vector<ColumnSpec> inputs;
+  for (const auto& c : state["columns"]) {
+    inputs.push_back({c.at("name").get<std::string>(),
+                      config::parse_enum<data::ColumnType>(c.at("type").get<std::string>(),
+                                                           "load_state: column type")});
+  }
+  inputs_ = std::move(inputs);
+  load_columns_state(state["fitted"]);
+}
+
+}  // namespace kolosal::preprocessing
