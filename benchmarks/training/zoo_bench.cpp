@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+// Fit / predict timing of any registered model on a raw float64 dataset; prints one JSON line
+// (driven by zoo_compare.py, which runs the scikit-learn peer side by side on the same data).
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "kolosal/training/registry.hpp"
+
+namespace {
+
+void read_table(const std::string& path, std::size_t cols, kolosal::Matrix<double>& x,
+                std::vector<double>& y) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) throw std::runtime_error("cannot open " + path);
+  const auto bytes = static_cast<std::size_t>(in.tellg());
+  const std::size_t rows = bytes / (cols * sizeof(double));
+  std::vector<double> raw(rows * cols);
+  in.seekg(0);
+  in.read(reinterpret_cast<char*>(raw.data()), static_cast<std::streamsize>(bytes));  // NOLINT
+  x = kolosal::Matrix<double>(rows, cols - 1);
+  y.resize(rows);
+  for (std::size_t r = 0; r < rows; ++r) {
+    for (std::size_t c = 0; c + 1 < cols; ++c) x(r, c) = raw[r * cols + c];
+    y[r] = raw[r * cols + cols - 1];
+  }
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 7) {
+    std::cerr << "usage: kolosal_bench_zoo TRAIN.bin TEST.bin COLS THREADS MODEL CONFIG_JSON\n";
+    return 2;
+  }
+  kolosal::Matrix<double> x_train;
+  kolosal::Matrix<double> x_test;
+  std::vector<double> y_train;
+  std::vector<double> y_test;
+  const std::size_t cols = std::stoul(argv[3]);
+  read_table(argv[1], cols, x_train, y_train);
+  read_table(argv[2], cols, x_test, y_test);
+  auto model = kolosal::training::make_model(argv[5], nlohmann::json::parse(argv[6]));
+  model->set_context({.n_threads = std::stoi(argv[4]), .seed = 0});
+  auto start = std::chrono::steady_clock::now();
+  model->fit(x_train.view(), y_train);
+  const double fit_s = seconds_since(start);
+  start = std::chrono::steady_clock::now();
+  const auto pred = model->predict(x_test.view());
+  const double predict_s = seconds_since(start);
+  double score = 0.0;
+  if (model->is_classifier()) {
+    for (std::size_t i = 0; i < pred.size(); ++i) score += pred[i] == y_test[i] ? 1.0 : 0.0;
+    score /= static_cast<double>(pred.size());
+  } else {
+    double mean = 0.0;
+    for (double v : y_test) mean += v;
+    mean /= static_cast<double>(y_test.size());
+    double res = 0.0;
+    double tot = 0.0;
+    for (std::size_t i = 0; i < pred.size(); ++i) {
+      res += (pred[i] - y_test[i]) * (pred[i] - y_test[i]);
+      tot += (y_test[i] - mean) * (y_test[i] - mean);
+    }
+    score = 1.0 - res / tot;
+  }
+  std::cout << nlohmann::json{{"fit_s", fit_s}, {"predict_s", predict_s}, {"score", score}}.dump()
+            << "\n";
+  return 0;
+}
