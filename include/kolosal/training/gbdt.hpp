@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: MIT
+// Histogram gradient-boosted decision trees: the configuration, the fitted ensemble and the model
+// registered as "gbdt" with its "xgboost" and "lightgbm" presets.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "kolosal/core/config.hpp"
+#include "kolosal/core/model.hpp"
+
+namespace kolosal::training {
+
+/// The loss a GBDT minimises; it also decides whether the model is a classifier.
+enum class GbdtObjective {
+  kSquaredError,   ///< regression, 0.5 (y - f)^2
+  kBinaryLogloss,  ///< binary classification, log loss of sigmoid(f)
+  kSoftmax,        ///< multiclass classification, one tree per class per round
+};
+
+/// How a tree grows.
+enum class GbdtGrowth {
+  kDepthwise,  ///< level by level up to max_depth (XGBoost's default)
+  kLeafwise,   ///< always the leaf of largest gain, up to num_leaves (LightGBM's default)
+};
+
+/// What feature_importances() measures.
+enum class GbdtImportance {
+  kGain,   ///< total loss reduction of the feature's splits
+  kSplit,  ///< number of splits on the feature
+};
+
+}  // namespace kolosal::training
+
+namespace kolosal::config {
+template <>
+struct EnumNames<training::GbdtObjective> {
+  using O = training::GbdtObjective;
+  static constexpr std::array kValues{std::pair{O::kSquaredError, "squared_error"},
+                                      std::pair{O::kBinaryLogloss, "binary_logloss"},
+                                      std::pair{O::kSoftmax, "softmax"}};
+};
+template <>
+struct EnumNames<training::GbdtGrowth> {
+  using G = training::GbdtGrowth;
+  static constexpr std::array kValues{std::pair{G::kDepthwise, "depthwise"},
+                                      std::pair{G::kLeafwise, "leafwise"}};
+};
+template <>
+struct EnumNames<training::GbdtImportance> {
+  using I = training::GbdtImportance;
+  static constexpr std::array kValues{std::pair{I::kGain, "gain"}, std::pair{I::kSplit, "split"}};
+};
+}  // namespace kolosal::config
+
+namespace kolosal::training {
+
+/// Hyperparameters of the histogram GBDT. Names follow XGBoost where it has the parameter.
+struct GbdtConfig {
+  static constexpr std::string_view kName = "GbdtConfig";
+  GbdtObjective objective = GbdtObjective::kSquaredError;
+  GbdtGrowth growth = GbdtGrowth::kDepthwise;
+  int n_estimators = 100;         ///< boosting rounds
+  double learning_rate = 0.3;     ///< shrinkage of every leaf value
+  int max_depth = 6;              ///< deepest split level; 0 = unlimited (leaf-wise only)
+  int num_leaves = 0;             ///< most leaves per tree; 0 = unlimited (depth-wise only)
+  int max_bin = 256;              ///< codes per feature, the missing-value code included
+  double lambda = 1.0;            ///< L2 penalty on leaf values
+  double alpha = 0.0;             ///< L1 penalty on leaf values
+  double min_child_weight = 1.0;  ///< least hessian sum in a child
+  double min_split_gain = 0.0;    ///< least loss reduction of a split (XGBoost's gamma)
+  double max_delta_step = 0.0;    ///< cap on |leaf value| before shrinkage; 0 = none
+  double subsample = 1.0;         ///< fraction of rows drawn (without replacement) per tree
+  double colsample_bytree = 1.0;  ///< fraction of features drawn per tree
+  int bin_sample_rows = 200000;   ///< rows sampled to compute the bin boundaries
+  int early_stopping_rounds = 0;  ///< stop after this many rounds without improvement; 0 = off
+  /// kolosal::metrics name scored on FitOptions::eval_x/eval_y; "" = the objective's loss
+  /// (root_mean_squared_error or log_loss).
+  std::string eval_metric{};
+  GbdtImportance importance_type = GbdtImportance::kGain;
+
+  static constexpr auto fields() {
+    using C = GbdtConfig;
+    return std::tuple{
+        config::field("objective", &C::objective).doc("squared_error, binary_logloss or softmax"),
+        config::field("growth", &C::growth).doc("depthwise or leafwise"),
+        config::field("n_estimators", &C::n_estimators).at_least(1).doc("boosting rounds"),
+        config::field("learning_rate", &C::learning_rate)
+            .greater_than(0.0)
+            .doc("shrinkage of leaf values"),
+        config::field("max_depth", &C::max_depth).at_least(0).at_most(30).doc("0 = unlimited"),
+        config::field("num_leaves", &C::num_leaves).at_least(0).doc("0 = unlimited"),
+        config::field("max_bin", &C::max_bin)
+            .at_least(3)
+            .at_most(65536)
+            .doc("codes per feature, missing code included; <= 256 stores one byte per value"),
+        config::field("lambda", &C::lambda).at_least(0.0).doc("L2 penalty on leaf values"),
+        config::field("alpha", &C::alpha).at_least(0.0).doc("L1 penalty on leaf values"),
+        config::field("min_child_weight", &C::min_child_weight)
+            .at_least(0.0)
+            .doc("least hessian sum in a child"),
+        config::field("min_split_gain", &C::min_split_gain)
+            .at_least(0.0)
+            .doc("least loss reduction of a split"),
+        config::field("max_delta_step", &C::max_delta_step)
+            .at_least(0.0)
+            .doc("cap on |leaf value|; 0 = none"),
+        config::field("subsample", &C::subsample)
+            .greater_than(0.0)
+            .at_most(1.0)
+            .doc("fraction of rows per tree"),
+        config::field("colsample_bytree", &C::colsample_bytree)
+            .greater_than(0.0)
+            .at_most(1.0)
+            .doc("fraction of features per tree"),
+        config::field("bin_sample_rows", &C::bin_sample_rows)
+            .at_least(1)
+            .doc("rows sampled for bin boundaries"),
+        config::field("early_stopping_rounds", &C::early_stopping_rounds)
+            .at_least(0)
+            .doc("rounds without improvement on the eval set before stopping; 0 = off"),
+        config::field("eval_metric", &C::eval_metric)
+            .doc("kolosal::metrics name for the eval set; empty = the objective's loss"),
+        config::field("importance_type", &C::importance_type).doc("gain or split")};
+  }
+  /// Cross-field rules: a depth or leaf limit for the growth policy.
+  /// @throws ConfigError
+  void check() const;
+  friend bool operator==(const GbdtConfig&, const GbdtConfig&) = default;
+};
+
+/// XGBoost's defaults: depth-wise trees of depth 6, learning rate 0.3, 256 bins.
+struct XGBoostPresetConfig : GbdtConfig {
+  XGBoostPresetConfig() = default;
+};
+
+/// LightGBM's defaults: leaf-wise trees of 31 leaves, learning rate 0.1, min_child_weight 1e-3.
+struct LightGBMPresetConfig : GbdtConfig {
+  LightGBMPresetConfig() {
+    growth = GbdtGrowth::kLeafwise;
+    max_depth = 0;
+    num_leaves = 31;
+    learning_rate = 0.1;
+    min_child_weight = 1e-3;
+    lambda = 0.0;
+  }
+};
+
+/// A fitted ensemble flattened for inference: every node of every tree in one array of 24-byte
+/// nodes, children stored as adjacent pairs after their parent. An internal node sends a row to
+/// node `left` when its value is <= `threshold` (or, for NaN, when `default_left`), else to
+/// `left + 1`; a leaf has feature -1 and holds its value in `threshold`.
+struct GbdtForest {
+  struct Node {
+    double threshold = 0.0;  ///< split value, or the leaf value
+    std::int32_t feature = -1;
+    std::int32_t left = -1;  ///< index in `nodes` of the left child; the right is left + 1
+    std::uint8_t default_left = 0;
+  };
+  std::vector<Node> nodes;
+  std::vector<std::uint32_t> roots;  ///< first node of each tree; tree t adds to output t % k
+  std::size_t n_outputs = 1;         ///< raw scores per row (classes for softmax, else 1)
+  std::vector<double> base_score;    ///< starting raw score per output
+
+  [[nodiscard]] std::size_t n_trees() const noexcept { return roots.size(); }
+  /// Adds the raw scores of trees [0, n_trees) for one row to `out` (n_outputs values).
+  void accumulate(const double* row, std::size_t n_trees, double* out) const noexcept;
+};
+
+/// Histogram gradient boosting (Friedman, "Greedy function approximation: a gradient boosting
+/// machine", 2001) with second-order leaf values and split gains (Chen & Guestrin, "XGBoost: a
+/// scalable tree boosting system", KDD 2016), quantile bins, a learned default direction for
+/// missing values, the histogram subtraction trick and leaf-wise growth (Ke et al., "LightGBM: a
+/// highly efficient gradient boosting decision tree", NeurIPS 2017).
+///
+/// Training is deterministic: every parallel sum runs over fixed row blocks combined in order, so
+/// the same seed gives a bit-identical model for any thread count.
+class Gbdt : public Model {
+ public:
+  using Config = GbdtConfig;
+  static constexpr std::string_view kName = "gbdt";
+
+  explicit Gbdt(Config config = {}) : config_(std::move(config)) {}
+
+  [[nodiscard]] std::string_view name() const noexcept override { return kName; }
+  [[nodiscard]] ModelKind kind() const noexcept override {
+    return config_.objective == GbdtObjective::kSquaredError ? ModelKind::kRegressor
+                                                             : ModelKind::kClassifier;
+  }
+  [[nodiscard]] bool has_predict_proba() const noexcept override { return is_classifier(); }
+  [[nodiscard]] bool has_decision_function() const noexcept override { return true; }
+  [[nodiscard]] bool handles_missing() const noexcept override { return true; }
+  [[nodiscard]] nlohmann::json config() const override;
+  [[nodiscard]] std::unique_ptr<Model> clone() const override {
+    return std::make_unique<Gbdt>(*this);
+  }
+  [[nodiscard]] const Config& gbdt_config() const noexcept { return config_; }
+
+  /// The fitted ensemble (empty before fit).
+  [[nodiscard]] const GbdtForest& forest() const noexcept { return forest_; }
+  /// Rounds kept: the best round + 1 after early stopping, else every round.
+  [[nodiscard]] std::size_t n_rounds() const noexcept;
+  /// The eval-set metric after each round (empty without an eval set).
+  [[nodiscard]] const std::vector<double>& eval_history() const noexcept { return history_; }
+  /// Raw (unnormalised) importance of each feature: total gain or split count.
+  /// @throws NotFitted
+  [[nodiscard]] std::vector<double> feature_importance(GbdtImportance type) const;
+  /// Raw scores of one row (n_outputs values) without allocation: the single-row fast path.
+  /// `row` holds n_features() values; NaN is missing. @throws NotFitted, ShapeMismatch
+  void predict_raw_row(std::span<const double> row, std::span<double> out) const;
+
+ protected:
+  void do_fit(MatrixView<const double> x, std::span<const double> y,
+              const FitOptions& options) override;
+  [[nodiscard]] std::vector<double> do_predict(MatrixView<const double> x) const override;
+  [[nodiscard]] Matrix<double> do_predict_proba(MatrixView<const double> x) const override;
+  [[nodiscard]] Matrix<double> do_decision_function(MatrixView<const double> x) const override;
+  [[nodiscard]] std::optional<std::vector<double>> do_feature_importances() const override;
+  [[nodiscard]] nlohmann::json do_state() const override;
+  void do_load_state(const nlohmann::json& state) override;
+
+ private:
+  [[nodiscard]] Matrix<double> raw_scores(MatrixView<const double> x) const;
+
+  Config config_;
+  GbdtForest forest_;
+  std::vector<double> gain_importance_;
+  std::vector<double> split_importance_;
+  std::vector<double> history_;
+};
+
+/// "xgboost": the GBDT engine with XGBoost's defaults.
+class XGBoostGbdt final : public Gbdt {
+ public:
+  using Config = XGBoostPresetConfig;
+  static constexpr std::string_view kName = "xgboost";
+  explicit XGBoostGbdt(const GbdtConfig& config = Config{}) : Gbdt(config) {}
+  [[nodiscard]] std::string_view name() const noexcept override { return kName; }
+  [[nodiscard]] std::unique_ptr<Model> clone() const override {
+    return std::make_unique<XGBoostGbdt>(*this);
+  }
+};
+
+/// "lightgbm": the GBDT engine with LightGBM's defaults (leaf-wise growth).
+class LightGBMGbdt final : public Gbdt {
+ public:
+  using Config = LightGBMPresetConfig;
+  static constexpr std::string_view kName = "lightgbm";
+  explicit LightGBMGbdt(const GbdtConfig& config = Config{}) : Gbdt(config) {}
+  [[nodiscard]] std::string_view name() const noexcept override { return kName; }
+  [[nodiscard]] std::unique_ptr<Model> clone() const override {
+    return std::make_unique<LightGBMGbdt>(*this);
+  }
+};
+
+/// Per-row gradients and hessians of an objective at raw scores `raw` (n x k, row-major, k = 1
+/// except for softmax), for targets `y` (class indices for classifiers). Writes n x k values to
+/// `grad` and `hess`. @throws InvalidArgument on mismatched sizes
+void gbdt_gradients(GbdtObjective objective, std::size_t n_classes, std::span<const double> raw,
+                    std::span<const double> y, std::span<double> grad, std::span<double> hess);
+
+/// The objective's loss of one row at raw scores `raw` (k values), whose derivatives
+/// gbdt_gradients returns.
+[[nodiscard]] double gbdt_loss(GbdtObjective objective, std::span<const double> raw, double y);
+
+}  // namespace kolosal::training

@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: MIT
+// Quantile binning and histogram tree growth for the GBDT engine; every parallel loop runs over
+// blocks fixed by the data size alone, so results never depend on the thread count.
+#include "training/gbdt/engine.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "kolosal/core/error.hpp"
+#include "kolosal/core/parallel.hpp"
+
+namespace kolosal::training::gbdt_detail {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr std::size_t kMaxHistBlocks = 16;      // partial histograms per node at most
+constexpr std::size_t kMinRowsPerBlock = 8192;  // rows below which one block builds alone
+constexpr std::size_t kPartitionGrain = 32768;  // rows per partition block
+constexpr std::size_t kEncodeGrain = 4096;      // rows per encoding block
+constexpr std::size_t kNoHistogram = SIZE_MAX;  // a leaf-to-be that needs no histogram
+
+// Boundaries of one feature from its sorted non-missing sample values.
+std::vector<double> feature_bounds(std::vector<double>& values, std::size_t max_value_bins) {
+  std::sort(values.begin(), values.end());
+  std::vector<double> distinct;
+  for (double v : values) {
+    if (distinct.empty() || v != distinct.back()) distinct.push_back(v);
+  }
+  std::vector<double> upper;
+  if (distinct.size() <= max_value_bins) {
+    // One bin per distinct value; the boundary halfway to the next value.
+    for (std::size_t i = 0; i + 1 < distinct.size(); ++i) {
+      upper.push_back(distinct[i] + (distinct[i + 1] - distinct[i]) / 2.0);
+    }
+  } else {
+    // Equal-frequency cuts at sample quantiles; a cut is a value seen in the sample.
+    const std::size_t m = values.size();
+    for (std::size_t j = 1; j < max_value_bins; ++j) {
+      const double cut = values[(j * m) / max_value_bins];
+      if (cut == values.back()) break;
+      if (upper.empty() || cut > upper.back()) upper.push_back(cut);
+    }
+  }
+  upper.push_back(kInf);
+  return upper;
+}
+
+// Index of the first bound >= v, without data-dependent branches (a conditional move per halving
+// step); the last bound is +inf, so the index is always valid.
+std::size_t lower_bound_index(const std::vector<double>& bounds, double v) noexcept {
+  const double* base = bounds.data();
+  std::size_t len = bounds.size();
+  while (len > 1) {
+    const std::size_t half = len / 2;
+    base = base[half - 1] < v ? base + half : base;
+    len -= half;
+  }
+  const auto index = static_cast<std::size_t>(base - bounds.data()) + (*base < v ? 1 : 0);
+  return std::min(index, bounds.size() - 1);
+}
+
+}  // namespace
+
+BinnedData bin_data(const Context& ctx, MatrixView<const double> x, int max_bin, int sample_rows,
+                    Rng rng) {
+  BinnedData out;
+  out.rows = x.rows();
+  out.cols = x.cols();
+  const auto n = x.rows();
+  // Selection sampling (Knuth, TAOCP vol. 2, algorithm S): rows in ascending order.
+  std::vector<std::size_t> sample;
+  const auto wanted = std::min<std::size_t>(n, static_cast<std::size_t>(sample_rows));
+  sample.reserve(wanted);
+  for (std::size_t i = 0; i < n && sample.size() < wanted; ++i) {
+    if (wanted == n ||
+        static_cast<double>(n - i) * rng.uniform() < static_cast<double>(wanted - sample.size())) {
+      sample.push_back(i);
+    }
+  }
+  const auto max_value_bins = static_cast<std::size_t>(max_bin) - 1;
+  out.upper.resize(out.cols);
+  parallel::for_each_index(ctx, out.cols, [&](std::size_t f) {
+    std::vector<double> values;
+    values.reserve(sample.size());
+    for (std::size_t r : sample) {
+      const double v = x(r, f);
+      if (!std::isnan(v)) values.push_back(v);
+    }
+    out.upper[f] = feature_bounds(values, max_value_bins);
+  });
+  std::size_t codes = 0;
+  for (const auto& u : out.upper) codes = std::max(codes, u.size() + 1);
+  out.stride = codes;
+  // Row blocks in parallel; within a block one feature at a time, so its bounds stay in L1.
+  const auto encode = [&](auto* dest, auto* by_column) {
+    using Code = std::remove_pointer_t<decltype(dest)>;
+    parallel::for_blocks(ctx, n, kEncodeGrain, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t f = 0; f < out.cols; ++f) {
+        const auto& u = out.upper[f];
+        Code* column = by_column + f * n;
+        for (std::size_t r = begin; r < end; ++r) {
+          const double v = x(r, f);
+          const auto code = static_cast<Code>(std::isnan(v) ? 0 : 1 + lower_bound_index(u, v));
+          dest[r * out.cols + f] = code;
+          column[r] = code;
+        }
+      }
+    });
+  };
+  if (codes <= 256) {
+    out.codes8.resize(n * out.cols);
+    out.columns8.resize(n * out.cols);
+    encode(out.codes8.data(), out.columns8.data());
+  } else {
+    out.codes16.resize(n * out.cols);
+    out.columns16.resize(n * out.cols);
+    encode(out.codes16.data(), out.columns16.data());
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------- tree builder
+
+TreeBuilder::TreeBuilder(const Context& ctx, const GbdtConfig& config, const BinnedData& data)
+    : ctx_(ctx),
+      config_(config),
+      data_(data),
+      hist_size_(data.cols * data.stride),
+      idx_(data.rows),
+      tmp_(data.rows),
+      scratch_(kMaxHistBlocks * data.cols * data.stride),
+      feature_best_(data.cols),
+      block_left_(parallel::block_count(data.rows, kPartitionGrain) + 1) {}
+
+std::size_t TreeBuilder::acquire_histogram() {
+  if (!free_.empty()) {
+    const std::size_t slot = free_.back();
+    free_.pop_back();
+    return slot;
+  }
+  pool_.emplace_back(hist_size_);
+  return pool_.size() - 1;
+}
+
+template <class Code>
+void TreeBuilder::build_histogram(const Code* codes, std::size_t begin, std::size_t end,
+                                  GradPair* out) {
+  const std::size_t n = end - begin;
+  const std::size_t cols = data_.cols;
+  const std::size_t stride = data_.stride;
+  const std::uint32_t* idx = idx_.data() + begin;
+  const GradPair* gh = gh_.data();
+  const auto accumulate = [&](std::size_t lo, std::size_t hi, GradPair* hist) {
+    std::memset(static_cast<void*>(hist), 0, hist_size_ * sizeof(GradPair));
+    for (std::size_t i = lo; i < hi; ++i) {
+      const std::uint32_t r = idx[i];
+      const Code* row = codes + static_cast<std::size_t>(r) * cols;
+      const GradPair p = gh[r];
+      GradPair* slot = hist;
+      for (std::size_t f = 0; f < cols; ++f, slot += stride) {
+        GradPair& e = slot[row[f]];
+        e.g += p.g;
+        e.h += p.h;
+      }
+    }
+  };
+  const std::size_t blocks =
+      std::min(kMaxHistBlocks, (n + kMinRowsPerBlock - 1) / kMinRowsPerBlock);
+  if (blocks <= 1) {
+    accumulate(0, n, out);
+    return;
+  }
+  const std::size_t grain = (n + blocks - 1) / blocks;
+  const std::size_t used = parallel::block_count(n, grain);
+  GradPair* scratch = scratch_.data();
+  parallel::for_blocks(ctx_, n, grain, [&](std::size_t lo, std::size_t hi) {
+    accumulate(lo, hi, scratch + (lo / grain) * hist_size_);
+  });
+  // Fold the partial histograms in block order.
+  parallel::for_blocks(ctx_, hist_size_, 1024, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t e = lo; e < hi; ++e) {
+      GradPair sum = scratch[e];
+      for (std::size_t b = 1; b < used; ++b) {
+        sum.g += scratch[b * hist_size_ + e].g;
+        sum.h += scratch[b * hist_size_ + e].h;
+      }
+      out[e] = sum;
+    }
+  });
+}
+
+void TreeBuilder::histogram(std::size_t begin, std::size_t end, GradPair* out) {
+  if (data_.wide()) {
+    build_histogram(data_.codes16.data(), begin, end, out);
+  } else {
+    build_histogram(data_.codes8.data(), begin, end, out);
+  }
+}
+
+double TreeBuilder::leaf_value(const GradPair& sum) const noexcept {
+  // Soft-thresholded gradient for L1, then the Newton step, capped by max_delta_step.
+  double g = sum.g;
+  if (g > config_.alpha) {
+    g -= config_.alpha;
+  } else if (g < -config_.alpha) {
+    g += config_.alpha;
+  } else {
+    g = 0.0;
+  }
+  double w = -g / (sum.h + config_.lambda);
+  if (config_.max_delta_step > 0.0) {
+    w = std::clamp(w, -config_.max_delta_step, config_.max_delta_step);
+  }
+  return w;
+}
+
+double TreeBuilder::score(const GradPair& sum) const noexcept {
+  // Twice the loss reduction of a leaf at its optimal value (XGBoost's CalcGain).
+  if (config_.alpha == 0.0 && config_.max_delta_step == 0.0) {
+    return sum.g * sum.g / (sum.h + config_.lambda);
+  }
+  const double w = leaf_value(sum);
+  return -(2.0 * sum.g * w + (sum.h + config_.lambda) * w * w + 2.0 * config_.alpha * std::abs(w));
+}
+
+void TreeBuilder::find_split(Candidate& c, std::span<const std::uint8_t> feature_allowed) {
+  const GradPair* hist = pool_[c.hist].data();
+  const GradPair total = c.sum;
+  const double parent = score(total);
+  const double min_h = config_.min_child_weight;
+  const double eps = 1e-10 * std::max(total.h, 1e-300);
+  const std::size_t stride = data_.stride;
+  parallel::for_blocks(ctx_, data_.cols, 4, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t f = lo; f < hi; ++f) {
+      SplitInfo best;
+      if (feature_allowed[f] == 0) {
+        feature_best_[f] = best;
+        continue;
+      }
+      const GradPair* h = hist + f * stride;
+      const std::size_t nb = data_.upper[f].size();
+      const GradPair missing = h[0];
+      const bool has_missing = missing.h > 0.0 || missing.g != 0.0;
+      const auto consider = [&](const GradPair& left, std::size_t bin, bool default_left) {
+        const GradPair right{total.g - left.g, total.h - left.h};
+        if (left.h < min_h || right.h < min_h || left.h <= eps || right.h <= eps) return;
+        const double gain = score(left) + score(right) - parent;
+        if (gain > best.gain) {
+          best = {gain,
+                  static_cast<std::int32_t>(f),
+                  static_cast<std::uint32_t>(bin),
+                  default_left,
+                  left,
+                  right};
+        }
+      };
+      // Missing values right: left holds codes 1..b (b = nb sends only missing rows right).
+      GradPair left{};
+      for (std::size_t b = 1; b <= nb; ++b) {
+        // An empty bin moves no row: its split equals the previous one.
+        if (h[b].h == 0.0 && h[b].g == 0.0 && b < nb) continue;
+        left.g += h[b].g;
+        left.h += h[b].h;
+        if (b < nb || has_missing) consider(left, b, false);
+      }
+      if (has_missing) {
+        // Missing values left: left holds code 0 and codes 1..b.
+        left = missing;
+        for (std::size_t b = 1; b < nb; ++b) {
+          if (h[b].h == 0.0 && h[b].g == 0.0) continue;
+          left.g += h[b].g;
+          left.h += h[b].h;
+          consider(left, b, true);
+        }
+      }
+      feature_best_[f] = best;
+    }
+  });
+  SplitInfo best;
+  for (const auto& s : feature_best_) {
+    if (s.feature >= 0 && s.gain > best.gain) best = s;
+  }
+  c.split = best;
+}
+
+template <class Code>
+std::size_t TreeBuilder::partition(const Code* codes, const TrainNode& node,
+                                   const SplitInfo& split) {
+  const std::size_t begin = node.begin;
+  const std::size_t n = node.end - node.begin;
+  const auto feature = static_cast<std::size_t>(split.feature);
+  const std::uint32_t bin = split.bin;
+  const bool default_left = split.default_left;
+  const Code* column = codes + feature * data_.rows;
+  const auto goes_left = [&](std::uint32_t r) {
+    const std::uint32_t code = column[r];
+    return code == 0 ? default_left : code <= bin;
+  };
+  std::uint32_t* idx = idx_.data() + begin;
+  std::uint32_t* tmp = tmp_.data() + begin;
+  const std::size_t blocks = parallel::block_count(n, kPartitionGrain);
+  // One pass per block routes its rows within the block's own span of `tmp`: left rows from the
+  // front, right rows from the back (reversed). A second pass copies them to their stable places.
+  parallel::for_blocks(ctx_, n, kPartitionGrain, [&](std::size_t lo, std::size_t hi) {
+    std::size_t front = lo;
+    std::size_t back = hi;
+    // Branch-free: write the row at both ends and advance only the end it belongs to. The
+    // write at `back - 1` may land on the slot the next left row overwrites, which is harmless.
+    for (std::size_t i = lo; i < hi; ++i) {
+      const std::uint32_t r = idx[i];
+      const std::size_t left = goes_left(r) ? 1 : 0;
+      tmp[front] = r;
+      tmp[back - 1] = r;
+      front += left;
+      back -= 1 - left;
+    }
+    block_left_[lo / kPartitionGrain] = front - lo;
+  });
+  std::size_t n_left = 0;
+  for (std::size_t b = 0; b < blocks; ++b) n_left += block_left_[b];
+  parallel::for_blocks(ctx_, n, kPartitionGrain, [&](std::size_t lo, std::size_t hi) {
+    const std::size_t b = lo / kPartitionGrain;
+    std::size_t left_at = 0;
+    for (std::size_t k = 0; k < b; ++k) left_at += block_left_[k];
+    const std::size_t lefts = block_left_[b];
+    std::memcpy(idx + left_at, tmp + lo, lefts * sizeof(std::uint32_t));
+    std::size_t right_at = n_left + (lo - left_at);
+    for (std::size_t i = hi; i > lo + lefts; --i) idx[right_at++] = tmp[i - 1];
+  });
+  return n_left;
+}
+
+const std::vector<TrainNode>& TreeBuilder::grow(std::span<const std::uint32_t> rows,
+                                                std::span<const GradPair> gh,
+                                                std::span<const std::uint8_t> feature_allowed,
+                                                std::span<double> gain, std::span<double> splits) {
+  gh_ = gh;
+  nodes_.clear();
+  std::copy(rows.begin(), rows.end(), idx_.begin());
+  const std::size_t n = rows.size();
+
+  const bool leafwise = config_.growth == GbdtGrowth::kLeafwise;
+  const auto max_leaves =
+      config_.num_leaves > 0 ? static_cast<std::size_t>(config_.num_leaves) : SIZE_MAX;
+  const int max_depth = config_.max_depth > 0 ? config_.max_depth : INT32_MAX;
+
+  Candidate root;
+  root.hist = acquire_histogram();
+  histogram(0, n, pool_[root.hist].data());
+  // The node total from the histogram of any one feature: the same rows in every feature.
+  for (std::size_t code = 0; code < data_.stride; ++code) {
+    root.sum.g += pool_[root.hist][code].g;
+    root.sum.h += pool_[root.hist][code].h;
+  }
+  nodes_.push_back({-1, 0, false, -1, 0.0, 0, n});
+  std::vector<Candidate>& open = open_;
+  open.clear();
+  const auto push_candidate = [&](Candidate c) {
+    if (c.depth < max_depth) find_split(c, feature_allowed);
+    if (c.split.feature >= 0 && c.split.gain > config_.min_split_gain && c.split.gain > 0.0) {
+      open.push_back(c);
+    } else {
+      nodes_[static_cast<std::size_t>(c.node)].value = leaf_value(c.sum) * config_.learning_rate;
+      if (c.hist != kNoHistogram) free_.push_back(c.hist);
+    }
+  };
+  push_candidate(root);
+  std::size_t leaves = 1;
+  while (!open.empty()) {
+    // Depth-wise: first in, first out (level order). Leaf-wise: the largest gain, ties to the
+    // lowest node id.
+    std::size_t pick = 0;
+    if (leafwise) {
+      for (std::size_t i = 1; i < open.size(); ++i) {
+        if (open[i].split.gain > open[pick].split.gain) pick = i;
+      }
+    }
+    Candidate c = open[pick];
+    open.erase(open.begin() + static_cast<std::ptrdiff_t>(pick));
+    const auto id = static_cast<std::size_t>(c.node);
+    if (leaves >= max_leaves) {
+      nodes_[id].value = leaf_value(c.sum) * config_.learning_rate;
+      free_.push_back(c.hist);
+      continue;
+    }
+    const SplitInfo s = c.split;
+    const std::size_t n_left = data_.wide() ? partition(data_.columns16.data(), nodes_[id], s)
+                                            : partition(data_.columns8.data(), nodes_[id], s);
+    const std::size_t begin = nodes_[id].begin;
+    const std::size_t end = nodes_[id].end;
+    const auto left_id = static_cast<std::int32_t>(nodes_.size());
+    nodes_[id].feature = s.feature;
+    nodes_[id].bin = s.bin;
+    nodes_[id].default_left = s.default_left;
+    nodes_[id].left = left_id;
+    nodes_.push_back({-1, 0, false, -1, 0.0, begin, begin + n_left});
+    nodes_.push_back({-1, 0, false, -1, 0.0, begin + n_left, end});
+    gain[static_cast<std::size_t>(s.feature)] += s.gain;
+    splits[static_cast<std::size_t>(s.feature)] += 1.0;
+    ++leaves;
+
+    // Build the smaller child's histogram; the larger one is the parent's minus it.
+    Candidate left{left_id, c.depth + 1, s.left, 0, {}};
+    Candidate right{left_id + 1, c.depth + 1, s.right, 0, {}};
+    const bool left_smaller = n_left <= (end - begin) - n_left;
+    Candidate& small = left_smaller ? left : right;
+    Candidate& large = left_smaller ? right : left;
+    const bool need_children = c.depth + 1 < max_depth;
+    if (need_children) {
+      small.hist = acquire_histogram();
+      const auto& small_node = nodes_[static_cast<std::size_t>(small.node)];
+      histogram(small_node.begin, small_node.end, pool_[small.hist].data());
+      large.hist = c.hist;  // reuse the parent's buffer in place
+      GradPair* big = pool_[large.hist].data();
+      const GradPair* sub = pool_[small.hist].data();
+      parallel::for_blocks(ctx_, hist_size_, 4096, [&](std::size_t lo, std::size_t hi) {
+        for (std::size_t e = lo; e < hi; ++e) {
+          big[e].g -= sub[e].g;
+          big[e].h -= sub[e].h;
+        }
+      });
+    } else {
+      free_.push_back(c.hist);
+      small.hist = kNoHistogram;
+      large.hist = kNoHistogram;
+    }
+    push_candidate(left);
+    push_candidate(right);
+  }
+  return nodes_;
+}
+
+}  // namespace kolosal::training::gbdt_detail
