@@ -9,7 +9,16 @@
 
 #include "kolosal/core/detail/config_json.hpp"
 #include "kolosal/core/error.hpp"
+#include "kolosal/training/adaboost.hpp"
 #include "kolosal/training/dummy.hpp"
+#include "kolosal/training/forest.hpp"
+#include "kolosal/training/gaussian_process.hpp"
+#include "kolosal/training/gbdt.hpp"
+#include "kolosal/training/knn.hpp"
+#include "kolosal/training/linear.hpp"
+#include "kolosal/training/mlp.hpp"
+#include "kolosal/training/naive_bayes.hpp"
+#include "kolosal/training/tree.hpp"
 
 namespace kolosal::training {
 namespace {
@@ -35,6 +44,73 @@ const std::vector<Entry>& table() {
        &make<DummyClassifier>},
       {{DummyRegressor::kName, false, true, "constant baseline (mean, median, quantile, constant)"},
        &make<DummyRegressor>},
+      {{LinearRegression::kName, false, true, "ordinary least squares (minimum-norm solution)"},
+       &make<LinearRegression>},
+      {{Ridge::kName, false, true, "L2-penalised least squares in closed form"}, &make<Ridge>},
+      {{Lasso::kName, false, true, "L1-penalised least squares by coordinate descent"},
+       &make<Lasso>},
+      {{ElasticNet::kName, false, true, "L1+L2-penalised least squares by coordinate descent"},
+       &make<ElasticNet>},
+      {{LogisticRegression::kName, true, false,
+        "logistic regression, binary/multinomial/ovr, L2 (L-BFGS) or L1 (coordinate descent)"},
+       &make<LogisticRegression>},
+      {{SgdClassifier::kName, true, false, "linear classifier by stochastic gradient descent"},
+       &make<SgdClassifier>},
+      {{SgdRegressor::kName, false, true, "linear regressor by stochastic gradient descent"},
+       &make<SgdRegressor>},
+      {{BayesianRidge::kName, false, true, "Bayesian ridge regression (evidence maximisation)"},
+       &make<BayesianRidge>},
+      {{GaussianNb::kName, true, false, "Gaussian naive Bayes"}, &make<GaussianNb>},
+      {{MultinomialNb::kName, true, false, "multinomial naive Bayes for counts"},
+       &make<MultinomialNb>},
+      {{BernoulliNb::kName, true, false, "Bernoulli naive Bayes for binary features"},
+       &make<BernoulliNb>},
+      {{CategoricalNb::kName, true, false, "categorical naive Bayes for category indices"},
+       &make<CategoricalNb>},
+      {{KnnClassifier::kName, true, false,
+        "k-nearest-neighbour vote (brute force or KD-tree; euclidean, manhattan, minkowski, "
+        "cosine)"},
+       &make<KnnClassifier>},
+      {{KnnRegressor::kName, false, true, "k-nearest-neighbour (weighted) mean"},
+       &make<KnnRegressor>},
+      {{Gbdt::kName, true, true,
+        "histogram gradient-boosted trees (objective decides classifier or regressor)"},
+       &make<Gbdt>},
+      {{XGBoostGbdt::kName, true, true, "gbdt with XGBoost's defaults (depth-wise, depth 6)"},
+       &make<XGBoostGbdt>},
+      {{LightGBMGbdt::kName, true, true, "gbdt with LightGBM's defaults (leaf-wise, 31 leaves)"},
+       &make<LightGBMGbdt>},
+      {{DecisionTreeClassifier::kName, true, false,
+        "CART classification tree (gini, entropy/log_loss; cost-complexity pruning)"},
+       &make<DecisionTreeClassifier>},
+      {{DecisionTreeRegressor::kName, false, true,
+        "CART regression tree (squared_error, absolute_error; cost-complexity pruning)"},
+       &make<DecisionTreeRegressor>},
+      {{RandomForestClassifier::kName, true, false,
+        "random forest of CART trees (bootstrap, out-of-bag score, parallel over trees)"},
+       &make<RandomForestClassifier>},
+      {{RandomForestRegressor::kName, false, true,
+        "random forest of CART trees (bootstrap, out-of-bag score, parallel over trees)"},
+       &make<RandomForestRegressor>},
+      {{ExtraTreesClassifier::kName, true, false,
+        "extremely randomised trees (random thresholds, parallel over trees)"},
+       &make<ExtraTreesClassifier>},
+      {{ExtraTreesRegressor::kName, false, true,
+        "extremely randomised trees (random thresholds, parallel over trees)"},
+       &make<ExtraTreesRegressor>},
+      {{AdaBoostClassifier::kName, true, false, "AdaBoost SAMME on CART trees (stumps by default)"},
+       &make<AdaBoostClassifier>},
+      {{AdaBoostRegressor::kName, false, true, "AdaBoost.R2 on CART regression trees"},
+       &make<AdaBoostRegressor>},
+      {{GaussianProcessRegressor::kName, false, true,
+        "Gaussian process regression (RBF / Matern + white noise, marginal-likelihood fit)"},
+       &make<GaussianProcessRegressor>},
+      {{MlpClassifier::kName, true, false,
+        "multi-layer perceptron classifier (Adam or SGD with momentum, early stopping)"},
+       &make<MlpClassifier>},
+      {{MlpRegressor::kName, false, true,
+        "multi-layer perceptron regressor (Adam or SGD with momentum, early stopping)"},
+       &make<MlpRegressor>},
   };
   return entries;
 }
