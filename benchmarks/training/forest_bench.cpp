@@ -13,31 +13,10 @@
 
 #include "kolosal/training/forest.hpp"
 
-namespace {
+#include "common/bench_util.hpp"
 
-// Reads a row-major float64 file of `cols` columns, the last being the target.
-void read_table(const std::string& path, std::size_t cols, kolosal::Matrix<double>& x,
-                std::vector<double>& y) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) throw std::runtime_error("cannot open " + path);
-  const auto bytes = static_cast<std::size_t>(in.tellg());
-  const std::size_t rows = bytes / (cols * sizeof(double));
-  std::vector<double> raw(rows * cols);
-  in.seekg(0);
-  in.read(reinterpret_cast<char*>(raw.data()), static_cast<std::streamsize>(bytes));  // NOLINT
-  x = kolosal::Matrix<double>(rows, cols - 1);
-  y.resize(rows);
-  for (std::size_t r = 0; r < rows; ++r) {
-    for (std::size_t c = 0; c + 1 < cols; ++c) x(r, c) = raw[r * cols + c];
-    y[r] = raw[r * cols + cols - 1];
-  }
-}
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-}  // namespace
+using kolosal::bench::read_table;
+using kolosal::bench::seconds_since;
 
 int main(int argc, char** argv) {
   if (argc < 7) {

@@ -19,6 +19,8 @@
 #include "kolosal/preprocessing/outliers.hpp"
 #include "kolosal/preprocessing/scalers.hpp"
 
+#include "core/name_lookup.hpp"
+
 namespace kolosal::preprocessing {
 namespace {
 
@@ -125,16 +127,7 @@ const std::vector<TransformerInfo>& infos() {
 }
 
 const Entry& find(std::string_view name) {
-  for (const auto& e : table()) {
-    if (e.info.name == name) return e;
-  }
-  std::string known;
-  for (const auto& e : table()) {
-    if (!known.empty()) known += ", ";
-    known += e.info.name;
-  }
-  KOLOSAL_THROW(InvalidArgument, "unknown transformer '", name, "' (known transformers: ", known,
-                ")");
+  return kolosal::detail::find_by_name(table(), name, "transformer");
 }
 
 }  // namespace

@@ -20,6 +20,8 @@
 #include "kolosal/training/naive_bayes.hpp"
 #include "kolosal/training/tree.hpp"
 
+#include "core/name_lookup.hpp"
+
 namespace kolosal::training {
 namespace {
 
@@ -125,15 +127,7 @@ const std::vector<ModelInfo>& infos() {
 }
 
 const Entry& find(std::string_view name) {
-  for (const auto& e : table()) {
-    if (e.info.name == name) return e;
-  }
-  std::string known;
-  for (const auto& e : table()) {
-    if (!known.empty()) known += ", ";
-    known += e.info.name;
-  }
-  KOLOSAL_THROW(InvalidArgument, "unknown model '", name, "' (known models: ", known, ")");
+  return kolosal::detail::find_by_name(table(), name, "model");
 }
 
 }  // namespace
