@@ -3,7 +3,12 @@
 
 find_program(KOLOSAL_CCACHE ccache)
 if(KOLOSAL_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
-  set(CMAKE_CXX_COMPILER_LAUNCHER "${KOLOSAL_CCACHE}")
+  # Paths relative to the checkout and no working directory in the hash let clones in other
+  # folders (CI's fresh clone) share the cache; the sloppiness lets precompiled-header users hit.
+  set(CMAKE_CXX_COMPILER_LAUNCHER
+      env "CCACHE_BASEDIR=${PROJECT_SOURCE_DIR}" CCACHE_NOHASHDIR=1
+      "CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime"
+      "${KOLOSAL_CCACHE}")
 endif()
 
 if(KOLOSAL_SANITIZE)
