@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 namespace kolosal::detail {
 
 double percentile(std::vector<double> values, double q) {
+  if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
   const double position = q * static_cast<double>(values.size() - 1);
   const auto below = static_cast<std::size_t>(std::floor(position));
   const auto nth = values.begin() + static_cast<std::ptrdiff_t>(below);
@@ -22,6 +24,7 @@ double percentile(std::vector<double> values, double q) {
 }
 
 double median(std::vector<double> values) {
+  if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
   const std::size_t mid = values.size() / 2;
   const auto nth = values.begin() + static_cast<std::ptrdiff_t>(mid);
   std::nth_element(values.begin(), nth, values.end());
@@ -32,6 +35,7 @@ double median(std::vector<double> values) {
 double weighted_percentile(std::span<const double> values, std::span<const double> weights,
                            double q) {
   const std::size_t n = values.size();
+  if (n == 0) return std::numeric_limits<double>::quiet_NaN();
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::stable_sort(order.begin(), order.end(),

@@ -9,7 +9,7 @@
 namespace kolosal::detail {
 
 /// numpy.percentile(values, 100 q) with linear interpolation (and numpy's rounding of the
-/// interpolation); q in [0, 1]; `values` non-empty. Takes the values by copy to partially sort
+/// interpolation); q in [0, 1]; NaN for no values. Takes the values by copy to partially sort
 /// them.
 [[nodiscard]] double percentile(std::vector<double> values, double q);
 
@@ -18,7 +18,7 @@ namespace kolosal::detail {
 
 /// scikit-learn's _weighted_percentile(values, weights, 100 q): the smallest value whose
 /// cumulative weight, in sorted order, reaches q times the total weight; a zero target skips
-/// leading zero-weight values. `values` non-empty, weights non-negative and of the same length.
+/// leading zero-weight values; NaN for no values. Weights non-negative and of the same length.
 [[nodiscard]] double weighted_percentile(std::span<const double> values,
                                          std::span<const double> weights, double q);
 
