@@ -6,9 +6,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <unistd.h>
 
 #include "kolosal/core/error.hpp"
-#include <unistd.h>
 
 namespace kolosal::test {
 
