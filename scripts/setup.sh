@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   libeigen3-dev libtbb-dev libxsimd-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
-  catch2 libcli11-dev libbenchmark-dev zlib1g-dev
+  catch2 libcli11-dev libbenchmark-dev zlib1g-dev libsodium-dev libhwloc-dev
 )
 
 missing=()
