@@ -42,6 +42,7 @@
 #include "kolosal/preprocessing/scalers.hpp"
 #include "kolosal/preprocessing/transformer.hpp"
 #include "kolosal/synthetic/resampling.hpp"
+#include "kolosal/tracking/tracker.hpp"
 #include "kolosal/training/adaboost.hpp"
 #include "kolosal/training/cross_validation.hpp"
 #include "kolosal/training/dummy.hpp"

@@ -7,11 +7,12 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
-#include <zlib.h>
 
 #include "kolosal/core/error.hpp"
 #include "kolosal/core/file.hpp"
 #include "kolosal/version.hpp"
+
+#include "core/checksum.hpp"
 
 namespace kolosal::serialization {
 namespace {
@@ -22,15 +23,8 @@ constexpr std::string_view kMagic{"KOLOSAL\0", 8};
 constexpr std::size_t kMaxDepth = 256;
 
 std::string crc32_hex(std::string_view bytes) {
-  uLong crc = ::crc32(0L, Z_NULL, 0);
-  // zlib takes uInt lengths: feed large payloads in pieces.
-  while (!bytes.empty()) {
-    const auto piece = static_cast<uInt>(std::min<std::size_t>(bytes.size(), 1u << 30));
-    crc = ::crc32(crc, reinterpret_cast<const Bytef*>(bytes.data()), piece);
-    bytes.remove_prefix(piece);
-  }
   char out[16];
-  std::snprintf(out, sizeof out, "%08lx", crc & 0xFFFFFFFFUL);
+  std::snprintf(out, sizeof out, "%08lx", static_cast<unsigned long>(detail::crc32(bytes)));
   return std::string("crc32:") + out;
 }
 
