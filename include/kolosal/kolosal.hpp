@@ -22,6 +22,8 @@
 #include "kolosal/data/frame.hpp"
 #include "kolosal/data/split.hpp"
 #include "kolosal/data/task.hpp"
+#include "kolosal/ensemble/ensemble.hpp"
+#include "kolosal/ensemble/selection.hpp"
 #include "kolosal/feature_engineering/features.hpp"
 #include "kolosal/feature_engineering/selection.hpp"
 #include "kolosal/feature_engineering/text.hpp"

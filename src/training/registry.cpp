@@ -9,6 +9,7 @@
 
 #include "kolosal/core/detail/config_json.hpp"
 #include "kolosal/core/error.hpp"
+#include "kolosal/ensemble/ensemble.hpp"
 #include "kolosal/training/adaboost.hpp"
 #include "kolosal/training/dummy.hpp"
 #include "kolosal/training/forest.hpp"
@@ -113,6 +114,12 @@ const std::vector<Entry>& table() {
       {{MlpRegressor::kName, false, true,
         "multi-layer perceptron regressor (Adam or SGD with momentum, early stopping)"},
        &make<MlpRegressor>},
+      {{ensemble::VotingEnsemble::kName, true, true,
+        "weighted soft or hard voting over member models (members decide the kind)"},
+       &make<ensemble::VotingEnsemble>},
+      {{ensemble::StackingEnsemble::kName, true, true,
+        "stacking (out-of-fold) or blending (held-out) with a meta-model over member models"},
+       &make<ensemble::StackingEnsemble>},
   };
   return entries;
 }

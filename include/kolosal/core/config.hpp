@@ -141,7 +141,7 @@ class Field {
                            value.begin();
                            typename V::value_type;
                          } &&
-                         !std::is_same_v<V, std::string>) {
+                         !std::is_same_v<V, std::string> && !std::is_same_v<V, nlohmann::json>) {
       std::size_t i = 0;
       for (const auto& element : value) {
         if constexpr (requires { element.second; }) {

@@ -111,6 +111,8 @@ void value_from_json(const nlohmann::json& j, T& out, const std::string& where) 
   } else if constexpr (std::is_floating_point_v<T>) {
     if (!j.is_number()) wrong_type("a number");
     out = j.get<T>();
+  } else if constexpr (std::is_same_v<T, nlohmann::json>) {
+    out = j;  // free-form (e.g. a member model's own config), validated by whoever reads it
   } else if constexpr (std::is_same_v<T, std::string>) {
     if (!j.is_string()) wrong_type("a string");
     out = j.get<std::string>();
