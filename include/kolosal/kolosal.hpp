@@ -3,6 +3,7 @@
 // its tests, which include only what they use. Regenerate with scripts/update_umbrella.sh.
 #pragma once
 
+#include "kolosal/autopipeline/composer.hpp"
 #include "kolosal/autopipeline/detector.hpp"
 #include "kolosal/clustering/clustering.hpp"
 #include "kolosal/core/artifact.hpp"
