@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Writes the generated seed corpora: model artifacts (the column statistics of each bundled
-// dataset, shaped like a saved model, and hand-made payloads) in both encodings, and signed / encrypted containers of them made with the
-// fuzzing keys. Usage: fuzz_make_seeds DATA_DIR OUT_DIR (creates OUT_DIR/artifact, OUT_DIR/signed).
+// dataset, shaped like a saved model, and hand-made payloads) in both encodings, and signed /
+// encrypted containers of them made with the fuzzing keys. Usage: fuzz_make_seeds DATA_DIR OUT_DIR
+// (creates OUT_DIR/artifact, OUT_DIR/signed).
 #include <cmath>
 #include <filesystem>
 #include <iostream>

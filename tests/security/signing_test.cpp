@@ -8,6 +8,8 @@
 
 #include "kolosal/core/artifact.hpp"
 #include "kolosal/core/file.hpp"
+#include "kolosal/data/csv.hpp"
+#include "kolosal/training/registry.hpp"
 
 #include "test_util.hpp"
 
@@ -220,4 +222,28 @@ TEST_CASE("security: verified loader for model artifacts", "[security][signing]"
   }()));
   test::expect_error<security::VerificationError>(
       [&] { (void)wrong.load(dir / "m.ksig", "model"); }, "signed by key");
+}
+
+TEST_CASE("security: a signed model loads through the verifier and predicts the same",
+          "[security][signing]") {
+  test::TempDir dir;
+  const data::Frame diabetes = data::read_csv(test::data_path("diabetes.csv"));
+  const Matrix<double> x = diabetes.drop({"progression"}).to_matrix();
+  const std::vector<double> y = diabetes.column("progression").to_doubles();
+  auto model = training::make_model("ridge");
+  model->fit(x.view(), y);
+  const auto keys = security::generate_signing_key();
+  Key enc = security::generate_encryption_key();
+  security::save_signed(dir / "ridge.ksig", "model", training::model_to_json(*model), keys.secret,
+                        &enc);
+  const security::ArtifactVerifier verifier(keys.secret.public_key(), std::move(enc));
+  const auto loaded = training::model_from_json(verifier.load(dir / "ridge.ksig", "model"));
+  CHECK(loaded->predict(x.view()) == model->predict(x.view()));
+  // One flipped byte on disk and the model does not load.
+  std::string bytes = io::read_file(dir / "ridge.ksig");
+  bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 1);
+  io::write_file_atomic(dir / "ridge.ksig", bytes);
+  test::expect_error<security::VerificationError>(
+      [&] { (void)verifier.load(dir / "ridge.ksig", "model"); },
+      "the artifact was modified after signing");
 }
