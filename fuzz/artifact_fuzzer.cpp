@@ -20,8 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   // Re-encoding is deterministic, so a decode/encode cycle must reproduce the bytes exactly
   // (compared as bytes: NaN payloads are not equal to themselves as JSON values).
-  const std::string binary = kolosal::serialization::encode(
-      "model", payload, kolosal::serialization::Encoding::kBinary);
+  const std::string binary =
+      kolosal::serialization::encode("model", payload, kolosal::serialization::Encoding::kBinary);
   const std::string again = kolosal::serialization::encode(
       "model", kolosal::serialization::decode(binary, "model", "fuzz"),
       kolosal::serialization::Encoding::kBinary);

@@ -81,3 +81,28 @@ TEST_CASE("fuzz corpus: CSV seeds parse or fail with a DataError", "[fuzz][csv]"
   // quoted, datetime and skip_semicolon parse; bom_ragged has a short row and fails.
   CHECK(parsed == files.size() - 1);
 }
+
+// Found by fuzz_artifact: a binary envelope whose "format" string holds invalid UTF-8 (0xA0)
+// made the error message's dump() throw nlohmann's type_error instead of a SerializationError.
+TEST_CASE("fuzz regression: invalid UTF-8 in a binary envelope is a SerializationError",
+          "[fuzz][artifact]") {
+  const auto input = test::data_path("..") / "tests" / "fuzz" / "regressions" /
+                     "artifact_cbor_invalid_utf8_format";
+  test::expect_error<SerializationError>(
+      [&] { (void)serialization::decode(io::read_file(input), "model", "crash"); },
+      "crash: not a kolosal artifact (format is \"\xEF\xBF\xBDolosal\")");
+  // The same through a freshly built envelope, and the JSON encoder on such a payload.
+  const std::vector<std::uint8_t> cbor = nlohmann::json::to_cbor(
+      {{"format", "kolosal"}, {"format_version", std::string("\xff")}, {"kind", "model"}});
+  std::string bytes("KOLOSAL\0", 8);
+  bytes.append(cbor.begin(), cbor.end());
+  test::expect_error<SerializationError>(
+      [&] { (void)serialization::decode(bytes, "model", "built"); },
+      "built: invalid format_version");
+  test::expect_error<SerializationError>(
+      [] {
+        (void)serialization::encode("model", nlohmann::json{{"s", std::string("\xc3")}},
+                                    serialization::Encoding::kJson);
+      },
+      "cannot save a 'model' artifact as JSON text");
+}
