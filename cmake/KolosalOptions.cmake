@@ -23,6 +23,13 @@ if(KOLOSAL_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
+if(KOLOSAL_BUILD_FUZZERS)
+  # Everything instrumented for coverage-guided fuzzing; only the harnesses link libFuzzer.
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+                      -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
 function(kolosal_set_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
                                            -Wold-style-cast -Wcast-align -Woverloaded-virtual

@@ -78,9 +78,14 @@ void print_table(const InfoOptions& options, const data::Frame& frame,
 void add_info_command(CLI::App& app, InfoOptions& options) {
   CLI::App* info = app.add_subcommand(
       "info", "Show a CSV file's rows, columns, types, missing values and statistics");
-  info->add_option("--data", options.data, "CSV file to describe")
-      ->required()
-      ->check(CLI::ExistingFile);
+  CLI::Option* data =
+      info->add_option("--data", options.data, "CSV file to describe")->check(CLI::ExistingFile);
+  info->add_flag("--system", options.system,
+                 "describe this machine (CPU, caches, memory, GPUs) instead of a CSV file")
+      ->excludes(data);
+  info->final_callback([&options] {
+    if (!options.system && options.data.empty()) throw CLI::RequiredError("--data");
+  });
   info->add_option("--target", options.target, "target column: also guess the learning task");
   info->add_option("--delimiter", options.delimiter, "field separator (default: detect)");
   info->add_option("--max-rows", options.max_rows, "read at most this many rows");
@@ -88,6 +93,7 @@ void add_info_command(CLI::App& app, InfoOptions& options) {
 }
 
 int run_info(const InfoOptions& options, std::ostream& out) {
+  if (options.system) return run_system_info(options.json, out);
   data::CsvOptions csv;
   csv.delimiter = options.delimiter;
   csv.max_rows = options.max_rows;

@@ -101,6 +101,13 @@ void require_finite(const json& value, const std::string& path) {
   }
 }
 
+// A value quoted in an error message. CBOR strings may hold invalid UTF-8, on which a plain
+// dump() throws nlohmann's own exception instead of the SerializationError being built (found by
+// fuzz/artifact_fuzzer.cpp; regression in tests/fuzz/).
+std::string quoted(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 const json& member(const json& envelope, const char* key, std::string_view source) {
   const auto it = envelope.find(key);
   KOLOSAL_CHECK(it != envelope.end(), SerializationError, source,
@@ -113,15 +120,15 @@ json check_envelope(const json& envelope, std::string_view expected_kind, std::s
                 ": not a kolosal artifact (expected an object)");
   const json& format = member(envelope, "format", source);
   KOLOSAL_CHECK(format.is_string() && format.get<std::string>() == kFormatName, SerializationError,
-                source, ": not a kolosal artifact (format is ", format.dump(), ")");
+                source, ": not a kolosal artifact (format is ", quoted(format), ")");
   const json& version = member(envelope, "format_version", source);
   KOLOSAL_CHECK(version.is_number_integer() && version.get<long long>() >= 1, SerializationError,
-                source, ": invalid format_version ", version.dump());
+                source, ": invalid format_version ", quoted(version));
   KOLOSAL_CHECK(version.get<long long>() <= kFormatVersion, SerializationError, source,
                 ": written by a newer kolosal (format version ", version.get<long long>(),
                 "; this build reads up to ", kFormatVersion, "): upgrade kolosal to load it");
   const json& kind = member(envelope, "kind", source);
-  KOLOSAL_CHECK(kind.is_string(), SerializationError, source, ": invalid kind ", kind.dump());
+  KOLOSAL_CHECK(kind.is_string(), SerializationError, source, ": invalid kind ", quoted(kind));
   KOLOSAL_CHECK(kind.get<std::string>() == expected_kind, SerializationError, source,
                 ": expected a '", expected_kind, "' artifact but found a '",
                 kind.get<std::string>(), "'");
@@ -143,7 +150,13 @@ std::string encode(std::string_view kind, const json& payload, Encoding encoding
                    {"kolosal_version", KOLOSAL_VERSION_STRING}};
   if (encoding == Encoding::kJson) {
     require_finite(payload, "");
-    const std::string text = payload.dump();
+    std::string text;
+    try {
+      text = payload.dump();
+    } catch (const json::type_error& e) {
+      KOLOSAL_THROW(SerializationError, "cannot save a '", kind,
+                    "' artifact as JSON text: ", e.what());
+    }
     envelope["checksum"] = crc32_hex(text);
     // The payload is spliced in as text so the checksum covers exactly the bytes on disk.
     std::string head = envelope.dump();

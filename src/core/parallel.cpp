@@ -12,6 +12,8 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include "core/arena_hooks.hpp"
+
 namespace kolosal {
 
 int hardware_threads() noexcept {
@@ -26,15 +28,46 @@ namespace parallel {
 namespace {
 // One arena per thread count, created on first use and shared: constructing an arena per call
 // would cost more than many of the loops it runs. Arenas are safe to enter from several threads.
+struct Arenas {
+  std::mutex mutex;
+  std::map<int, std::unique_ptr<tbb::task_arena>> by_threads;
+  std::map<std::size_t, detail::ArenaListener> listeners;
+  std::size_t next_listener = 0;
+};
+
+Arenas& arenas() {
+  static Arenas instance;
+  return instance;
+}
+
 tbb::task_arena& arena_for(int threads) {
-  static std::mutex mutex;
-  static std::map<int, std::unique_ptr<tbb::task_arena>> arenas;
-  std::lock_guard lock(mutex);
-  auto& slot = arenas[threads];
-  if (!slot) slot = std::make_unique<tbb::task_arena>(threads);
+  Arenas& a = arenas();
+  std::lock_guard lock(a.mutex);
+  auto& slot = a.by_threads[threads];
+  if (!slot) {
+    slot = std::make_unique<tbb::task_arena>(threads);
+    for (auto& [id, listener] : a.listeners) listener(*slot);
+  }
   return *slot;
 }
 }  // namespace
+
+namespace detail {
+std::size_t add_arena_listener(ArenaListener listener) {
+  Arenas& a = arenas();
+  std::lock_guard lock(a.mutex);
+  for (auto& [threads, arena] : a.by_threads) listener(*arena);
+  const std::size_t id = a.next_listener++;
+  a.listeners.emplace(id, std::move(listener));
+  return id;
+}
+
+void remove_arena_listener(std::size_t id) {
+  Arenas& a = arenas();
+  std::lock_guard lock(a.mutex);
+  a.listeners.erase(id);
+}
+}  // namespace detail
 
 void for_blocks(const Context& ctx, std::size_t n, std::size_t grain,
                 FunctionRef<void(std::size_t, std::size_t)> body) {

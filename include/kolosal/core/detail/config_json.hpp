@@ -185,7 +185,9 @@ C from_json(const nlohmann::json& json) {
       },
       C::fields());
   if (matched != json.size()) {
-    for (const auto& [key, value] : json.items()) {
+    for (const auto& item : json.items()) {
+      // A named copy, not a structured binding: clang before 16 cannot capture bindings.
+      const std::string key = item.key();
       bool found = false;
       std::apply([&](const auto&... fields) { found = ((fields.name() == key) || ...); },
                  C::fields());
