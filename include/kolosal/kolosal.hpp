@@ -17,6 +17,7 @@
 #include "kolosal/core/rng.hpp"
 #include "kolosal/core/simd.hpp"
 #include "kolosal/data/csv.hpp"
+#include "kolosal/data/csv_chunks.hpp"
 #include "kolosal/data/datetime.hpp"
 #include "kolosal/data/eigen.hpp"
 #include "kolosal/data/frame.hpp"
