@@ -31,6 +31,8 @@
 #include "kolosal/metrics/classification.hpp"
 #include "kolosal/metrics/registry.hpp"
 #include "kolosal/metrics/regression.hpp"
+#include "kolosal/monitoring/histogram.hpp"
+#include "kolosal/monitoring/metrics.hpp"
 #include "kolosal/optimizer/asht.hpp"
 #include "kolosal/optimizer/pruners.hpp"
 #include "kolosal/optimizer/samplers.hpp"
