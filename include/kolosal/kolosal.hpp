@@ -3,6 +3,9 @@
 // its tests, which include only what they use. Regenerate with scripts/update_umbrella.sh.
 #pragma once
 
+#include "kolosal/cache/hash.hpp"
+#include "kolosal/cache/lru_cache.hpp"
+#include "kolosal/cache/multi_level_cache.hpp"
 #include "kolosal/clustering/clustering.hpp"
 #include "kolosal/core/artifact.hpp"
 #include "kolosal/core/config.hpp"
