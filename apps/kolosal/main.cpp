@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
 
   kolosal::cli::InfoOptions info;
   kolosal::cli::add_info_command(app, info);
+  kolosal::cli::PredictOptions predict;
+  kolosal::cli::add_predict_command(app, predict);
 
   try {
     app.parse(argc, argv);
@@ -47,6 +49,7 @@ int main(int argc, char** argv) {
   try {
     kolosal::logging::set_level(kolosal::logging::parse_level(log_level));
     if (app.got_subcommand("info")) return kolosal::cli::run_info(info, std::cout);
+    if (app.got_subcommand("predict")) return kolosal::cli::run_predict(predict, std::cout);
     std::cout << app.help();
     return 0;
   } catch (const kolosal::Error& e) {
