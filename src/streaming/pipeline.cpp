@@ -150,6 +150,7 @@ StreamingStats StreamingPipeline::run(const std::filesystem::path& input,
   for (int w = 0; w < n_workers; ++w) {
     workers.emplace_back([&] {
       while (std::optional<data::CsvChunk> chunk = work.pop()) {
+        if (error.has()) break;  // the queue drains after close(); skip what is left
         try {
           const data::Frame frame = reader.parse(*chunk);
           data::Frame result = function(frame);

@@ -74,11 +74,12 @@ kp::Pipeline gbdt_pipeline(kt::GbdtObjective objective) {
 }
 
 /// The fitted yes/no pipeline with its class labels.
-kp::Pipeline fitted_mixed() {
+kp::Pipeline fitted_mixed(const kolosal::Context& ctx = {}) {
   const auto frame = mixed_rows();
   kp::LabelEncoder labels;
   const auto y = labels.fit_transform(frame.column("answer"));
   auto pipeline = gbdt_pipeline(kt::GbdtObjective::kBinaryLogloss);
+  pipeline.set_context(ctx);
   pipeline.fit(frame.drop({"answer"}), y);
   pipeline.set_classes(labels.classes());
   return pipeline;
@@ -86,8 +87,9 @@ kp::Pipeline fitted_mixed() {
 
 /// A GBDT regression on the diabetes table after imputation and scaling (every input numeric).
 /// Trees predict each row on its own, so results are bit-identical for any batch composition.
-kp::Pipeline fitted_diabetes(const kd::Frame& frame) {
+kp::Pipeline fitted_diabetes(const kd::Frame& frame, const kolosal::Context& ctx = {}) {
   kp::Pipeline pipeline;
+  pipeline.set_context(ctx);
   pipeline.add(std::make_unique<kolosal::imputation::SimpleImputer>());
   pipeline.add(std::make_unique<kp::StandardScaler>());
   pipeline.set_model(
@@ -262,15 +264,20 @@ TEST_CASE("InferenceEngine: warm-up runs predictions without counting them", "[i
 
 TEST_CASE("InferenceEngine concurrency: many callers get the sequential results",
           "[inference][concurrency]") {
-  const auto frame = kd::read_csv(kolosal::test::data_path("diabetes.csv"));
+  // The callers are the concurrency here; the engines and reads stay off oneTBB, whose
+  // uninstrumented scheduler ThreadSanitizer cannot follow (the tsan preset runs this test).
+  const kolosal::Context serial{.n_threads = 1};
+  const auto frame = kd::read_csv(kolosal::test::data_path("diabetes.csv"), {}, serial);
   const auto x = frame.drop({"progression"});
   const auto matrix = x.to_matrix();
   const auto mixed = mixed_rows();
-  const kinf::InferenceEngine cached(fitted_diabetes(frame),
-                                     {.block_rows = 16, .cache_capacity = 100}, {.n_threads = 2});
-  const kinf::InferenceEngine classifier(fitted_mixed(), {.block_rows = 32}, {.n_threads = 2});
-  const auto expected = fitted_diabetes(frame).predict(x);
-  const auto expected_labels = fitted_mixed().predict(mixed);
+  auto diabetes = fitted_diabetes(frame, serial);
+  auto yes_no = fitted_mixed(serial);
+  const auto expected = diabetes.predict(x);
+  const auto expected_labels = yes_no.predict(mixed);
+  const kinf::InferenceEngine cached(std::move(diabetes), {.block_rows = 16, .cache_capacity = 100},
+                                     serial);
+  const kinf::InferenceEngine classifier(std::move(yes_no), {.block_rows = 32}, serial);
 
   constexpr int kThreads = 8;
   constexpr int kCalls = 60;
