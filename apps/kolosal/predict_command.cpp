@@ -81,13 +81,10 @@ int run_predict(const PredictOptions& options, std::ostream& out) {
     const auto stats = pipeline.run(
         options.data, options.out,
         [&engine](const data::Frame& chunk) { return engine.predict_table(chunk); }, csv);
-    if (stats.rows > 0) {
-      out << "wrote " << stats.rows << " predictions to " << options.out << " (streamed in "
-          << stats.chunks << " chunks, " << static_cast<long long>(stats.rows_per_second())
-          << " rows/s)\n";
-      return 0;
-    }
-    // No data rows: fall through, so the file still gets its header.
+    out << "wrote " << stats.rows << " predictions to " << options.out << " (streamed in "
+        << stats.chunks << " chunks, " << static_cast<long long>(stats.rows_per_second())
+        << " rows/s)\n";
+    return 0;
   }
   const data::Frame frame = data::read_csv(options.data, csv, ctx);
   const data::Frame table = engine.predict_table(frame);

@@ -209,4 +209,28 @@ std::optional<Frame> CsvChunkReader::next() {
   return parse(*chunk);
 }
 
+Frame CsvChunkReader::empty_frame() const {
+  std::vector<Column> columns;
+  for (std::size_t i = 0; i < names_.size(); ++i) {
+    switch (types_[i]) {
+      case ColumnType::kNumeric:
+        columns.push_back(Column::numeric(names_[i], {}));
+        break;
+      case ColumnType::kCategorical:
+        columns.push_back(Column::categorical(names_[i], {}, {}));
+        break;
+      case ColumnType::kBoolean:
+        columns.push_back(Column::boolean(names_[i], {}));
+        break;
+      case ColumnType::kText:
+        columns.push_back(Column::text(names_[i], {}));
+        break;
+      case ColumnType::kDatetime:
+        columns.push_back(Column::datetime(names_[i], {}));
+        break;
+    }
+  }
+  return Frame(std::move(columns));
+}
+
 }  // namespace kolosal::data

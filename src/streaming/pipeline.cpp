@@ -194,6 +194,8 @@ StreamingStats StreamingPipeline::run(const std::filesystem::path& input,
       ++stats.chunks;
       stats.rows += result.rows();
     }
+    // An input without rows still gets one (empty) result, so a CSV output has its header.
+    if (stats.chunks == 0 && !error.has()) sink(function(reader.empty_frame()), 0);
   } catch (...) {
     error.set(std::current_exception(), "StreamingPipeline: writing results: ");
     stop_all();

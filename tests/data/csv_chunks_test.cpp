@@ -137,6 +137,20 @@ TEST_CASE("CsvChunkReader: type and row errors name the file and line", "[data][
   expect_error<kolosal::InvalidArgument>([&] { kd::CsvChunkReader(dir / "open.csv", 0); },
                                          "chunk_rows");
 
+  // Without a header the columns are column_0, column_1, ... in every chunk.
+  write_text(dir / "no_header.csv", "1,a\n2,b\n3,c\n");
+  kd::CsvOptions headerless;
+  headerless.has_header = false;
+  kd::CsvChunkReader no_header(dir / "no_header.csv", 2, headerless);
+  CHECK(no_header.column_names() == std::vector<std::string>{"column_0", "column_1"});
+  const auto first = no_header.next();
+  const auto second = no_header.next();
+  REQUIRE((first && second));
+  CHECK(first->rows() == 2);
+  CHECK(second->column("column_0").as_double(0) == 3.0);
+  CHECK(second->column("column_1").label(0) == "c");
+  CHECK(reader.bytes_read() > 0);
+
   write_text(dir / "header_only.csv", "p,q\n");
   kd::CsvChunkReader header_only(dir / "header_only.csv", 3);
   CHECK(header_only.column_names() == std::vector<std::string>{"p", "q"});

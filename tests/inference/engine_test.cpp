@@ -333,6 +333,8 @@ TEST_CASE("Serving: fixtures of the predict command tests", "[.cli_fixture]") {
   std::reverse(names.begin(), names.end());
   kd::write_csv(features.select(names), dir / "iris_reordered.csv");
   kd::write_csv(iris.drop({"petal width (cm)"}), dir / "iris_missing.csv");
+  kd::write_csv(iris.head(0), dir / "iris_empty.csv");
+  kd::write_csv(engine.predict_table(iris.head(0)), dir / "iris_empty_expected.csv");
   std::size_t correct = 0;
   for (std::size_t r = 0; r < iris.rows(); ++r) {
     correct += table.column("prediction").label(r) == iris.column("species").label(r) ? 1 : 0;

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kolosal/core/error.hpp"
+#include "kolosal/core/file.hpp"
 #include "kolosal/data/csv.hpp"
 #include "kolosal/preprocessing/compose.hpp"
 #include "kolosal/preprocessing/scalers.hpp"
@@ -171,6 +172,16 @@ TEST_CASE("StreamingPipeline concurrency: results come out in input order, memor
   CHECK(stats.peak_chunks_in_flight <= 6);
   CHECK(stats.peak_chunks_in_flight >= 2);
   CHECK(stats.rows_per_second() > 0.0);
+
+  // A file with a header and no rows gives a CSV with the result's header only.
+  {
+    std::ofstream empty(dir / "empty.csv");
+    empty << "id,x\n";
+  }
+  const auto empty_stats = pipeline.run(dir / "empty.csv", dir / "empty_out.csv",
+                                        [](const kd::Frame& c) { return c.select({"x"}); });
+  CHECK(empty_stats.rows == 0);
+  CHECK(kolosal::io::read_file(dir / "empty_out.csv") == "x\n");
 
   // To a file: the same rows, one header, written atomically.
   const auto out_stats = pipeline.run(input, dir / "out.csv", doubled);

@@ -66,6 +66,8 @@ class CsvChunkReader {
   [[nodiscard]] Frame parse(const CsvChunk& chunk) const;
   /// next_chunk() then parse().
   [[nodiscard]] std::optional<Frame> next();
+  /// A frame with the fixed columns and no rows.
+  [[nodiscard]] Frame empty_frame() const;
 
   /// Data rows handed out by next_chunk() so far.
   [[nodiscard]] std::size_t rows_read() const noexcept { return rows_read_; }

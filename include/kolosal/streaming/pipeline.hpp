@@ -85,7 +85,8 @@ class StreamingPipeline {
   /// @throws ConfigError for an invalid config
   explicit StreamingPipeline(StreamingConfig config = {}, Context ctx = {});
 
-  /// Runs `function` over `input` and hands each result to `sink` in order.
+  /// Runs `function` over `input` and hands each result to `sink` in order. An input without
+  /// data rows gives one call on a frame with its columns and no rows.
   /// @throws IoError, DataError (naming "<file>:<line>"), and whatever `function` throws, as
   ///   a kolosal::Error naming the chunk
   StreamingStats run(const std::filesystem::path& input, const ChunkFunction& function,
