@@ -45,5 +45,22 @@ std::optional<int> run_security_command(const CLI::App& app, const SecurityOptio
 
 /// `kolosal info --system`: CPU, topology, memory, GPUs and the DeviceOptimizer's advice.
 int run_system_info(bool json, std::ostream& out);
+/// Options of `kolosal predict`.
+struct PredictOptions {
+  std::string model;                              ///< pipeline or model artifact
+  std::string data;                               ///< CSV file to predict
+  std::string out;                                ///< CSV file to write
+  bool stream = false;                            ///< force the streaming pipeline
+  std::size_t chunk_rows = 16384;                 ///< rows per chunk when streaming
+  int threads = 0;                                ///< 0: every hardware thread
+  std::string delimiter;                          ///< empty: detect
+  std::size_t stream_above_bytes = 256ULL << 20;  ///< inputs larger than this stream
+};
+
+void add_predict_command(CLI::App& app, PredictOptions& options);
+
+/// Writes predictions for every row of a CSV file; returns the process exit code. Throws
+/// kolosal::Error on bad input.
+int run_predict(const PredictOptions& options, std::ostream& out);
 
 }  // namespace kolosal::cli

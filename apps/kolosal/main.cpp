@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
   kolosal::cli::add_info_command(app, info);
   kolosal::cli::SecurityOptions security;
   kolosal::cli::add_security_commands(app, security);
+  kolosal::cli::PredictOptions predict;
+  kolosal::cli::add_predict_command(app, predict);
 
   try {
     app.parse(argc, argv);
@@ -50,6 +52,7 @@ int main(int argc, char** argv) {
     kolosal::logging::set_level(kolosal::logging::parse_level(log_level));
     if (app.got_subcommand("info")) return kolosal::cli::run_info(info, std::cout);
     if (auto code = kolosal::cli::run_security_command(app, security, std::cout)) return *code;
+    if (app.got_subcommand("predict")) return kolosal::cli::run_predict(predict, std::cout);
     std::cout << app.help();
     return 0;
   } catch (const kolosal::Error& e) {

@@ -812,7 +812,7 @@ class Reader {
     std::string_view w = source_.advance(0, tuning_.chunk_bytes);
     if (w.size() >= 3 && w.substr(0, 3) == "\xEF\xBB\xBF")
       w = source_.advance(3, tuning_.chunk_bytes);
-    std::size_t line = 1;
+    std::size_t line = tuning_.first_line;
     bytes_ = 0;
 
     // First non-blank row: the header, or the first data row that fixes the field count.
@@ -1408,6 +1408,15 @@ Frame read_csv_string(std::string_view text, const CsvOptions& options, const Co
   StringSource source(text);
   return Reader(source, "<string>", options, ctx, tuning).read();
 }
+
+Frame read_csv_piece(std::string_view text, const std::string& source, const CsvOptions& options,
+                     const Context& ctx, const CsvTuning& tuning) {
+  config::validate(options, "read_csv");
+  StringSource string_source(text);
+  return Reader(string_source, source, options, ctx, tuning).read();
+}
+
+char detect_csv_delimiter(std::string_view text) { return detect_delimiter(text); }
 
 Frame read_csv_file(const std::filesystem::path& path, const CsvOptions& options,
                     const Context& ctx, const CsvTuning& tuning) {

@@ -260,7 +260,9 @@ void ColumnTransformer::do_load_state(const nlohmann::json& state) {
 Pipeline::Pipeline(const Pipeline& other)
     : Transformer(other),
       model_(other.model_ ? other.model_->clone() : nullptr),
-      features_(other.features_) {
+      features_(other.features_),
+      schema_(other.schema_),
+      classes_(other.classes_) {
   for (const auto& s : other.steps_) steps_.push_back(s->clone());
 }
 
@@ -322,6 +324,16 @@ bool Pipeline::needs_target() const noexcept {
          std::any_of(steps_.begin(), steps_.end(), [](const auto& s) { return s->needs_target(); });
 }
 
+Pipeline& Pipeline::set_classes(std::vector<std::string> classes) {
+  if (model_ && model_->fitted() && model_->is_classifier()) {
+    KOLOSAL_CHECK(classes.empty() || classes.size() == model_->n_classes(), InvalidArgument,
+                  "Pipeline::set_classes: ", classes.size(), " labels for a model with ",
+                  model_->n_classes(), " classes");
+  }
+  classes_ = std::move(classes);
+  return *this;
+}
+
 const Transformer& Pipeline::step(std::size_t i) const {
   KOLOSAL_CHECK(i < steps_.size(), InvalidArgument, "Pipeline::step: index ", i,
                 " is out of range (", steps_.size(), " steps)");
@@ -342,6 +354,8 @@ Matrix<double> Pipeline::model_input(const data::Frame& transformed) const {
 }
 
 data::Frame Pipeline::do_fit_transform(const data::Frame& x, std::span<const double> y) {
+  schema_.clear();
+  for (const auto& c : x.columns()) schema_.push_back({c.name(), c.type()});
   // The first step reads x itself, so the input is never copied.
   data::Frame current;
   for (std::size_t i = 0; i < steps_.size(); ++i) {
@@ -391,9 +405,14 @@ Matrix<double> Pipeline::predict_proba(const data::Frame& x) const {
 nlohmann::json Pipeline::do_state() const {
   nlohmann::json steps = nlohmann::json::array();
   for (const auto& s : steps_) steps.push_back(s->state());
+  nlohmann::json schema = nlohmann::json::array();
+  for (const auto& c : schema_)
+    schema.push_back({{"name", c.name}, {"type", data::to_string(c.type)}});
   return {{"steps", std::move(steps)},
           {"features", features_},
-          {"model", model_ ? model_->state() : nlohmann::json()}};
+          {"model", model_ ? model_->state() : nlohmann::json()},
+          {"input_schema", std::move(schema)},
+          {"classes", classes_}};
 }
 
 void Pipeline::do_load_state(const nlohmann::json& state) {
@@ -404,6 +423,22 @@ void Pipeline::do_load_state(const nlohmann::json& state) {
                 " step states, features and model");
   for (std::size_t i = 0; i < steps_.size(); ++i) steps_[i]->load_state(state["steps"][i]);
   features_ = state["features"].get<std::vector<std::string>>();
+  // input_schema and classes came later: older artifacts load without them.
+  schema_.clear();
+  if (state.contains("input_schema")) {
+    KOLOSAL_CHECK(state["input_schema"].is_array(), SerializationError,
+                  "Pipeline::load_state: input_schema must be an array");
+    for (const auto& c : state["input_schema"]) {
+      KOLOSAL_CHECK(c.is_object() && c.contains("name") && c["name"].is_string() &&
+                        c.contains("type") && c["type"].is_string(),
+                    SerializationError, "Pipeline::load_state: malformed input_schema entry");
+      schema_.push_back(
+          {c["name"].get<std::string>(),
+           config::parse_enum<data::ColumnType>(c["type"].get<std::string>(), "input_schema")});
+    }
+  }
+  classes_ = state.contains("classes") ? state["classes"].get<std::vector<std::string>>()
+                                       : std::vector<std::string>{};
   KOLOSAL_CHECK((model_ != nullptr) == !state["model"].is_null(), SerializationError,
                 "Pipeline::load_state: model state does not match the config");
   if (model_) model_->load_state(state["model"]);

@@ -134,3 +134,34 @@ TEST_CASE("Pipeline and ColumnTransformer: schema errors name the column",
   CHECK(out.column_names() == std::vector<std::string>{"rooms", "area", "city", "note"});
   CHECK(out.column("note") == x.column("note"));
 }
+
+TEST_CASE("Pipeline: records the input schema and keeps class labels through save and load",
+          "[preprocessing][pipeline]") {
+  const auto x = houses();
+  kp::LabelEncoder labels;
+  const auto target = kd::Column::text("size", {"small", "mid", "mid", "large", "small", "large"});
+  const auto y = labels.fit_transform(target);
+  kp::Pipeline pipeline;
+  pipeline.add(std::make_unique<ki::SimpleImputer>());
+  pipeline.set_model(std::make_unique<kolosal::training::DummyClassifier>());
+  CHECK(pipeline.input_schema().empty());
+  pipeline.fit(x.select({"area", "rooms"}), y);
+  CHECK(pipeline.input_schema() ==
+        std::vector<kp::ColumnSpec>{{"area", kd::ColumnType::kNumeric},
+                                    {"rooms", kd::ColumnType::kNumeric}});
+  expect_error<kolosal::InvalidArgument>(
+      [&] {
+        pipeline.set_classes({"a", "b"});
+      },
+      "2 labels for a model with 3 classes");
+  pipeline.set_classes(labels.classes());
+  CHECK(pipeline.classes() == std::vector<std::string>{"large", "mid", "small"});
+
+  kolosal::test::TempDir dir;
+  pipeline.save(dir / "p.kolosal", kolosal::serialization::Encoding::kBinary);
+  const auto loaded = kp::Pipeline::load(dir / "p.kolosal");
+  CHECK(loaded.input_schema() == pipeline.input_schema());
+  CHECK(loaded.classes() == pipeline.classes());
+  const kp::Pipeline copy = loaded;
+  CHECK(copy.classes() == pipeline.classes());
+}

@@ -137,6 +137,14 @@ class Pipeline final : public Transformer {
   [[nodiscard]] const Model& model() const;
   /// The model's input columns, in order, as seen at fit.
   [[nodiscard]] const std::vector<std::string>& feature_names() const noexcept { return features_; }
+  /// The columns (names and types) of the frame fit saw, in its order: the serving schema.
+  /// Empty before fit and for artifacts saved before it was recorded.
+  [[nodiscard]] const std::vector<ColumnSpec>& input_schema() const noexcept { return schema_; }
+  /// The original labels of a classifier's class indices (label i is class i), e.g. from
+  /// LabelEncoder::classes(); saved with the pipeline so predictions can be reported as labels.
+  /// Empty when not set. @throws InvalidArgument when a fitted classifier has another class count
+  Pipeline& set_classes(std::vector<std::string> classes);
+  [[nodiscard]] const std::vector<std::string>& classes() const noexcept { return classes_; }
 
   /// The model's predictions for the transformed rows.
   /// @throws NotFitted; InvalidArgument without a model; as transform and Model::predict
@@ -163,6 +171,8 @@ class Pipeline final : public Transformer {
   std::vector<std::unique_ptr<Transformer>> steps_;
   std::unique_ptr<Model> model_;
   std::vector<std::string> features_;
+  std::vector<ColumnSpec> schema_;
+  std::vector<std::string> classes_;
 };
 
 }  // namespace kolosal::preprocessing
