@@ -21,6 +21,12 @@ namespace kolosal::quantization {
 namespace {
 
 constexpr std::size_t kRowGrain = 64;
+constexpr std::size_t kTreeGrain = 1024;  // rows per block of the tree-major walk
+
+void check_feature_count(std::size_t n) {
+  KOLOSAL_CHECK(n <= 32767, UnsupportedError, "QuantizedTreeEnsemble: ", n,
+                " features exceed the 32767 a node can name");
+}
 
 void require_fitted(const Model& model, const char* who) {
   KOLOSAL_CHECK(model.fitted(), NotFitted, who, ": ", model.name(), " is not fitted");
@@ -86,7 +92,11 @@ void Int8InferenceConfig::check() const {
 
 Int8Dense::Int8Dense(std::span<const double> weight, std::size_t in, std::size_t out,
                      std::span<const double> bias, const QuantParams& input)
-    : in_(in), out_(out), input_(input), bias_(bias.begin(), bias.end()) {
+    : in_(in),
+      pad_((in + 15) / 16 * 16),
+      out_(out),
+      input_(input),
+      bias_(bias.begin(), bias.end()) {
   KOLOSAL_CHECK(weight.size() == in * out && bias.size() == out, ShapeMismatch,
                 "Int8Dense: ", weight.size(), " weights and ", bias.size(), " biases for ", out,
                 " x ", in);
@@ -102,7 +112,7 @@ Int8Dense::Int8Dense(std::span<const double> weight, std::size_t in, std::size_t
     in_scale_[j] = input.scale[c];
     in_zero_[j] = input.zero_point[c];
   }
-  w_.resize(in * out);
+  w_.assign(pad_ * out, 0);  // zero padding adds nothing to the products
   w_scale_.resize(out);
   zero_term_.resize(out);
   std::vector<double> folded(in);
@@ -117,7 +127,7 @@ Int8Dense::Int8Dense(std::span<const double> weight, std::size_t in, std::size_t
     std::int32_t zero_term = 0;
     for (std::size_t j = 0; j < in; ++j) {
       const std::int8_t q = to_i8(std::nearbyint(folded[j] / s), -127.0, 127.0);
-      w_[o * in + j] = q;
+      w_[o * pad_ + j] = q;
       zero_term += static_cast<std::int32_t>(in_zero_[j]) * q;
     }
     zero_term_[o] = zero_term;
@@ -138,8 +148,30 @@ void Int8Dense::quantize_input(std::span<const double> x, std::span<std::int8_t>
 void Int8Dense::apply(std::span<const std::int8_t> codes, std::span<double> y) const {
   const auto dot = simd::detail::lowp().dot_i8;
   for (std::size_t o = 0; o < out_; ++o) {
-    const std::int32_t acc = dot(codes.data(), w_.data() + o * in_, in_) - zero_term_[o];
+    const std::int32_t acc = dot(codes.data(), w_.data() + o * pad_, in_) - zero_term_[o];
     y[o] = w_scale_[o] * static_cast<double>(acc) + bias_[o];
+  }
+}
+
+void Int8Dense::forward(MatrixView<const double> x, std::vector<std::int8_t>& codes,
+                        MatrixView<double> y) const {
+  const std::size_t rows = x.rows();
+  // Rows padded with zero codes to a multiple of 16 so that the vector loop covers them whole.
+  codes.assign(rows * pad_, 0);
+  const auto& kernels = simd::detail::lowp();
+  if (input_.scale.size() == 1 && x.contiguous() && pad_ == in_) {
+    kernels.f64.quantize_i8(x.data(), rows * in_, in_scale_[0], in_zero_[0], -128.0, 127.0,
+                            codes.data());
+  } else {
+    for (std::size_t r = 0; r < rows; ++r) quantize_input(x.row(r), {codes.data() + r * pad_, in_});
+  }
+  const auto dot = kernels.dot_i8;
+  for (std::size_t r = 0; r < rows; ++r) {
+    const std::int8_t* c = codes.data() + r * pad_;
+    for (std::size_t o = 0; o < out_; ++o) {
+      const std::int32_t acc = dot(c, w_.data() + o * pad_, pad_) - zero_term_[o];
+      y(r, o) = w_scale_[o] * static_cast<double>(acc) + bias_[o];
+    }
   }
 }
 
@@ -177,11 +209,8 @@ Matrix<double> QuantizedLinearModel::decision_function(MatrixView<const double> 
   check_rows(x, layer_.inputs(), "QuantizedLinearModel::decision_function");
   Matrix<double> out(x.rows(), layer_.outputs());
   parallel::for_blocks(context_, x.rows(), kRowGrain, [&](std::size_t lo, std::size_t hi) {
-    std::vector<std::int8_t> codes(layer_.inputs());
-    for (std::size_t r = lo; r < hi; ++r) {
-      layer_.quantize_input(x.row(r), codes);
-      layer_.apply(codes, {&out(r, 0), layer_.outputs()});
-    }
+    std::vector<std::int8_t> codes;
+    layer_.forward(x.row_range(lo, hi), codes, out.view().row_range(lo, hi));
   });
   return out;
 }
@@ -312,22 +341,22 @@ Matrix<double> QuantizedMlp::outputs(MatrixView<const double> x) const {
   check_rows(x, layers_.front().inputs(), "QuantizedMlp");
   const auto f = static_cast<training::MlpActivation>(activation_);
   Matrix<double> out(x.rows(), layers_.back().outputs());
-  std::size_t widest = 0;
-  for (const auto& layer : layers_) widest = std::max({widest, layer.inputs(), layer.outputs()});
+  // A block of rows goes through the network layer by layer.
   parallel::for_blocks(context_, x.rows(), kRowGrain, [&](std::size_t lo, std::size_t hi) {
-    std::vector<std::int8_t> codes(widest);
-    std::vector<double> a(widest);
-    std::vector<double> z(widest);
-    for (std::size_t r = lo; r < hi; ++r) {
-      std::copy(x.row(r).begin(), x.row(r).end(), a.begin());
-      for (std::size_t l = 0; l < layers_.size(); ++l) {
-        const Int8Dense& layer = layers_[l];
-        layer.quantize_input({a.data(), layer.inputs()}, {codes.data(), layer.inputs()});
-        layer.apply({codes.data(), layer.inputs()}, {z.data(), layer.outputs()});
-        if (l + 1 < layers_.size()) activate({z.data(), layer.outputs()}, f);
-        std::swap(a, z);
+    std::vector<std::int8_t> codes;
+    Matrix<double> a;
+    Matrix<double> z;
+    for (std::size_t l = 0; l < layers_.size(); ++l) {
+      const Int8Dense& layer = layers_[l];
+      const MatrixView<const double> in = l == 0 ? x.row_range(lo, hi) : a.view();
+      if (l + 1 == layers_.size()) {
+        layer.forward(in, codes, out.view().row_range(lo, hi));
+        break;
       }
-      std::copy(a.begin(), a.begin() + static_cast<std::ptrdiff_t>(out.cols()), out.row(r).begin());
+      z = Matrix<double>(hi - lo, layer.outputs());
+      layer.forward(in, codes, z.view());
+      activate({z.data(), z.rows() * z.cols()}, f);
+      std::swap(a, z);
     }
   });
   return out;
@@ -376,24 +405,33 @@ void QuantizedTreeEnsemble::init_forest(const Forest& model, MatrixView<const do
   classifier_ = classifier;
   kind_ = classifier ? Kind::kForestClassifier : Kind::kForestRegressor;
   n_values_ = model.trees().front().n_values;
+  check_feature_count(model.n_features());
   for (const training::Tree& tree : model.trees()) {
-    const auto offset = static_cast<std::int32_t>(nodes_.size());
-    roots_.push_back(static_cast<std::uint32_t>(offset));
+    // Re-laid out breadth first so that siblings are adjacent (right = left + 1).
+    roots_.push_back(static_cast<std::uint32_t>(nodes_.size()));
     tree_output_.push_back(0);
-    for (std::size_t i = 0; i < tree.node_count(); ++i) {
-      Node node;
-      node.feature = tree.feature[i];
+    std::vector<std::pair<int, std::size_t>> queue{{0, nodes_.size()}};  // (source, slot)
+    nodes_.emplace_back();
+    thresholds_.push_back(0.0);
+    for (std::size_t head = 0; head < queue.size(); ++head) {
+      const auto [i, slot] = queue[head];
+      const auto src = static_cast<std::size_t>(i);
+      Node& node = nodes_[slot];
+      node.feature = static_cast<std::int16_t>(tree.feature[src]);
+      thresholds_[slot] = tree.threshold[src];
       if (node.feature < 0) {
         node.left = static_cast<std::int32_t>(leaf_values_.size() / n_values_);
-        leaf_values_.insert(leaf_values_.end(),
-                            tree.value.begin() + static_cast<std::ptrdiff_t>(i * n_values_),
-                            tree.value.begin() + static_cast<std::ptrdiff_t>((i + 1) * n_values_));
-      } else {
-        node.left = offset + tree.left[i];
-        node.right = offset + tree.right[i];
+        leaf_values_.insert(
+            leaf_values_.end(), tree.value.begin() + static_cast<std::ptrdiff_t>(src * n_values_),
+            tree.value.begin() + static_cast<std::ptrdiff_t>((src + 1) * n_values_));
+        continue;
       }
-      nodes_.push_back(node);
-      thresholds_.push_back(tree.threshold[i]);
+      const std::size_t left = nodes_.size();
+      node.left = static_cast<std::int32_t>(left);  // `node` may dangle after the resize below
+      nodes_.resize(left + 2);
+      thresholds_.resize(left + 2, 0.0);
+      queue.emplace_back(tree.left[src], left);
+      queue.emplace_back(tree.right[src], left + 1);
     }
   }
   finish(calibration, model.n_features());
@@ -431,15 +469,16 @@ QuantizedTreeEnsemble::QuantizedTreeEnsemble(const training::Gbdt& model,
   kind_ = !classifier_ ? Kind::kGbdtRegressor
                        : (n_values_ == 1 ? Kind::kGbdtBinary : Kind::kGbdtSoftmax);
   base_score_ = forest.base_score;
+  check_feature_count(model.n_features());
   for (const auto& src : forest.nodes) {
+    // GBDT already stores siblings side by side.
     Node node;
-    node.feature = src.feature;
+    node.feature = static_cast<std::int16_t>(src.feature);
     if (src.feature < 0) {
       node.left = static_cast<std::int32_t>(leaf_values_.size());
       leaf_values_.push_back(src.threshold);
     } else {
       node.left = src.left;
-      node.right = src.left + 1;
     }
     nodes_.push_back(node);
     thresholds_.push_back(src.threshold);
@@ -485,6 +524,7 @@ void QuantizedTreeEnsemble::finish(MatrixView<const double> calibration, std::si
         hi[j] > lo[j] ? (hi[j] - lo[j]) / static_cast<double>(qmax - qmin - 1) : 1.0;
     const double zero = static_cast<double>(qmin) - std::nearbyint(lo[j] / scale);
     features_.scale.push_back(scale);
+    inv_scale_.push_back(1.0 / scale);
     features_.zero_point.push_back(zero);
   }
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
@@ -492,9 +532,9 @@ void QuantizedTreeEnsemble::finish(MatrixView<const double> calibration, std::si
     const auto j = static_cast<std::size_t>(nodes_[i].feature);
     const auto [qmin, qmax] = code_range(config_.type, Scheme::kAsymmetric);
     const double c =
-        std::clamp(std::nearbyint(thresholds_[i] / features_.scale[j]) + features_.zero_point[j],
+        std::clamp(std::nearbyint(thresholds_[i] * inv_scale_[j]) + features_.zero_point[j],
                    static_cast<double>(qmin), static_cast<double>(qmax));
-    nodes_[i].code = static_cast<std::int32_t>(c);
+    nodes_[i].code = static_cast<std::int16_t>(c);
   }
 }
 
@@ -504,9 +544,8 @@ std::vector<std::int32_t> QuantizedTreeEnsemble::codes(MatrixView<const double> 
   std::vector<std::int32_t> out(x.rows() * n_features_);
   for (std::size_t r = 0; r < x.rows(); ++r) {
     for (std::size_t j = 0; j < n_features_; ++j) {
-      const double c =
-          std::clamp(std::nearbyint(x(r, j) / features_.scale[j]) + features_.zero_point[j],
-                     static_cast<double>(qmin), static_cast<double>(qmax));
+      const double c = std::clamp(std::nearbyint(x(r, j) * inv_scale_[j]) + features_.zero_point[j],
+                                  static_cast<double>(qmin), static_cast<double>(qmax));
       out[r * n_features_ + j] = static_cast<std::int32_t>(c);
     }
   }
@@ -517,14 +556,14 @@ template <class Code>
 void QuantizedTreeEnsemble::walk(MatrixView<const double> x, Matrix<double>& out) const {
   const auto [qmin, qmax] = code_range(config_.type, Scheme::kAsymmetric);
   const Node* nodes = nodes_.data();
-  parallel::for_blocks(context_, x.rows(), kRowGrain, [&](std::size_t lo, std::size_t hi) {
+  parallel::for_blocks(context_, x.rows(), kTreeGrain, [&](std::size_t lo, std::size_t hi) {
     std::vector<Code> codes((hi - lo) * n_features_);
-    const double* scale = features_.scale.data();
+    const double* inv = inv_scale_.data();
     const double* zero = features_.zero_point.data();
     for (std::size_t r = lo; r < hi; ++r) {
       Code* row = codes.data() + (r - lo) * n_features_;
       for (std::size_t j = 0; j < n_features_; ++j) {
-        double c = std::nearbyint(x(r, j) / scale[j]) + zero[j];
+        double c = std::nearbyint(x(r, j) * inv[j]) + zero[j];
         c = c < qmin ? qmin : (c > qmax ? qmax : c);
         row[j] = static_cast<Code>(c);
       }
@@ -537,9 +576,7 @@ void QuantizedTreeEnsemble::walk(MatrixView<const double> x, Matrix<double>& out
         const Code* row = codes.data() + (r - lo) * n_features_;
         const Node* node = nodes + roots_[t];
         while (node->feature >= 0) {
-          node =
-              nodes + (static_cast<std::int32_t>(row[node->feature]) <= node->code ? node->left
-                                                                                   : node->right);
+          node = nodes + node->left + (row[node->feature] <= node->code ? 0 : 1);
         }
         const double* value =
             leaf_values_.data() +

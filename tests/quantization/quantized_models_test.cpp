@@ -132,7 +132,8 @@ TEST_CASE("Int8Dense: outputs are the int32 accumulation of the stored codes",
     double exact = b[o];
     for (std::size_t j = 0; j < 5; ++j) {
       REQUIRE(codes[j] == static_cast<std::int8_t>(std::nearbyint(x[j] / s) + z));
-      acc += (codes[j] - static_cast<std::int64_t>(z)) * layer.weight_codes()[o * 5 + j];
+      acc += (codes[j] - static_cast<std::int64_t>(z)) *
+             layer.weight_codes()[o * layer.padded_inputs() + j];
       exact += w[o * 5 + j] * x[j];
     }
     CHECK(y[o] ==

@@ -71,7 +71,9 @@ class Int8Dense {
   [[nodiscard]] std::size_t inputs() const noexcept { return in_; }
   [[nodiscard]] std::size_t outputs() const noexcept { return out_; }
   [[nodiscard]] const QuantParams& input_params() const noexcept { return input_; }
-  /// Quantized weights, out x in row-major, and the per-output scales.
+  /// Row length of weight_codes(): inputs() rounded up to a multiple of 16, zero padded.
+  [[nodiscard]] std::size_t padded_inputs() const noexcept { return pad_; }
+  /// Quantized weights, out x padded_inputs() row-major, and the per-output scales.
   [[nodiscard]] const std::vector<std::int8_t>& weight_codes() const noexcept { return w_; }
   [[nodiscard]] const std::vector<double>& weight_scales() const noexcept { return w_scale_; }
 
@@ -79,9 +81,14 @@ class Int8Dense {
   void quantize_input(std::span<const double> x, std::span<std::int8_t> codes) const;
   /// Outputs of one quantized row (`y` has outputs() entries).
   void apply(std::span<const std::int8_t> codes, std::span<double> y) const;
+  /// Outputs of a block of rows: quantizes `x` (rows x inputs(), one kernel call when the input
+  /// range is per tensor) into `codes` and writes rows x outputs() to `y`.
+  void forward(MatrixView<const double> x, std::vector<std::int8_t>& codes,
+               MatrixView<double> y) const;
 
  private:
   std::size_t in_ = 0;
+  std::size_t pad_ = 0;
   std::size_t out_ = 0;
   QuantParams input_;
   std::vector<double> in_scale_;  // per input column, zero points too
@@ -173,22 +180,22 @@ struct QuantizedTreeConfig {
 
 /// Tree-ensemble inference on integer feature codes. Each feature column is quantized
 /// asymmetrically over the range of the calibration rows and the ensemble's thresholds on it,
-/// code(x) = clamp(round(x / s) + z); each threshold t becomes code(t) and a row goes left when
+/// code(x) = clamp(round(x · (1/s)) + z); each threshold t becomes code(t) and a row goes left when
 /// code(x) <= code(t). Since code() is non-decreasing, x <= t implies code(x) <= code(t): a row
 /// left of a split in float is left in codes. A row right of a split (x > t) goes left in codes
-/// only when code(x) = code(t), that is when x lies in the quantisation step of t, x − t < s.
+/// only when code(x) = code(t), that is when x lies in the quantisation step of t, x − t <= s.
 /// So every decision is identical except for values within one step s of a threshold (beyond
 /// the calibrated range, values clip to the end codes and keep the decisions of the range's
 /// ends). NaN is rejected: the code space has no missing value.
 class QuantizedTreeEnsemble {
  public:
   using Config = QuantizedTreeConfig;
-  /// One split of the flattened ensemble; a leaf has feature -1 and `left` indexes its values.
+  /// One split of the flattened ensemble in 8 bytes (a third of a float node); the right child
+  /// is `left + 1`. A leaf has feature -1 and `left` indexes its values.
   struct Node {
-    std::int32_t feature = -1;
-    std::int32_t code = 0;  ///< threshold code
     std::int32_t left = -1;
-    std::int32_t right = -1;
+    std::int16_t feature = -1;
+    std::int16_t code = 0;  ///< threshold code
   };
 
   QuantizedTreeEnsemble(const training::ForestClassifier<false>& model,
@@ -247,6 +254,7 @@ class QuantizedTreeEnsemble {
   std::vector<double> leaf_values_;
   std::vector<double> base_score_;
   QuantParams features_;
+  std::vector<double> inv_scale_;  // 1 / scale per column: one multiply per feature
   Context context_;
 };
 
