@@ -72,17 +72,12 @@ struct LowpArchKernels {
     }
   }
 
+  // xsimd 8 has no widening load from 8- or 16-bit integers, and filling lanes one by one was
+  // slower than the scalar loop; written plainly, the loop vectorises for the file's
+  // instruction set (sign-extending loads and integer-to-float conversion).
   template <class T, class Code>
   static void dequantize(const Code* codes, std::size_t n, T scale, T zero, T* out) noexcept {
-    constexpr std::size_t w = Batch<T>::size;
-    const Batch<T> s(scale), z(zero);
-    alignas(Arch::alignment()) T lanes[w];
-    std::size_t i = 0;
-    for (; i + w <= n; i += w) {
-      for (std::size_t j = 0; j < w; ++j) lanes[j] = static_cast<T>(codes[i + j]);
-      ((Batch<T>::load_aligned(lanes) - z) * s).store_unaligned(out + i);
-    }
-    for (; i < n; ++i) out[i] = (static_cast<T>(codes[i]) - zero) * scale;
+    for (std::size_t i = 0; i < n; ++i) out[i] = (static_cast<T>(codes[i]) - zero) * scale;
   }
 
   template <class T>
