@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// SSE2 low-precision kernels: xsimd quantize, vectorised dequantize and BF16 loops; FP16 and the int8
-// dot product use the scalar paths (SSE2 has neither F16C nor a sign-extending byte load).
+// SSE2 low-precision kernels: xsimd quantize, vectorised dequantize and BF16 loops; FP16 and the
+// int8 dot product use the scalar paths (SSE2 has neither F16C nor a sign-extending byte load).
 #include "simd/lowp_impl.hpp"
 
 namespace kolosal::simd::detail {
