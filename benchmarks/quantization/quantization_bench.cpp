@@ -68,6 +68,16 @@ Split load(const std::string& file, const std::string& target, bool classifier) 
     for (std::size_t j = 0; j < cols; ++j) m(r, j) = (x(perm[i], j) - mean[j]) / scale[j];
     (i < n_train ? s.y_train : s.y_test).push_back(y[perm[i]]);
   }
+  if (!classifier) {
+    // Standardised targets let the perceptron train (R² does not depend on the target scale).
+    const double n = static_cast<double>(s.y_train.size());
+    const double mu = std::accumulate(s.y_train.begin(), s.y_train.end(), 0.0) / n;
+    double ss = 0.0;
+    for (double v : s.y_train) ss += (v - mu) * (v - mu);
+    const double sd = std::sqrt(ss / n);
+    for (double& v : s.y_train) v = (v - mu) / sd;
+    for (double& v : s.y_test) v = (v - mu) / sd;
+  }
   const std::size_t big = 20000;
   s.x_big = Matrix<double>(big, cols);
   for (std::size_t r = 0; r < big; ++r) {
