@@ -18,6 +18,7 @@
 #include "kolosal/training/linear.hpp"
 #include "kolosal/training/mlp.hpp"
 #include "kolosal/training/naive_bayes.hpp"
+#include "kolosal/training/svm.hpp"
 #include "kolosal/training/tree.hpp"
 
 #include "core/name_lookup.hpp"
@@ -113,6 +114,9 @@ const std::vector<Entry>& table() {
       {{MlpRegressor::kName, false, true,
         "multi-layer perceptron regressor (Adam or SGD with momentum, early stopping)"},
        &make<MlpRegressor>},
+      {{Svc::kName, true, false, "C-SVC by SMO (one-vs-one, Platt probabilities)"}, &make<Svc>},
+      {{Svr::kName, false, true, "epsilon-SVR by SMO (linear, poly, rbf, sigmoid kernels)"},
+       &make<Svr>},
   };
   return entries;
 }
