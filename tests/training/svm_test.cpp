@@ -15,8 +15,8 @@
 #include "training/zoo_data.hpp"
 
 namespace kt = kolosal::training;
-using nlohmann::json;
 using kolosal::Matrix;
+using nlohmann::json;
 
 namespace {
 
@@ -44,8 +44,8 @@ const kolosal::test::ZooSplit& dataset(const std::string& name) {
   kolosal::test::ZooSplit s;
   if (reference()["generated"].contains(name)) {
     const json& g = reference()["generated"][name];
-    s = {to_matrix(g["x_train"]), g["y_train"].get<std::vector<double>>(),
-         to_matrix(g["x_test"]), g["y_test"].get<std::vector<double>>()};
+    s = {to_matrix(g["x_train"]), g["y_train"].get<std::vector<double>>(), to_matrix(g["x_test"]),
+         g["y_test"].get<std::vector<double>>()};
   } else {
     s = kolosal::test::load_zoo(name);
     if (name != "diabetes") {
@@ -226,4 +226,170 @@ TEST_CASE("SVR: support vectors, dual coefficients and predictions match LIBSVM"
     const auto ref = c["predict"].get<std::vector<double>>();
     for (std::size_t q = 0; q < pred.size(); ++q) check_close(pred[q], ref[q], 1e-4, 1e-2);
   }
+}
+
+TEST_CASE("SVM: save, load and clone predict identically; configs round-trip", "[training][svm]") {
+  const auto& iris = dataset("iris");
+  const auto& diabetes = dataset("diabetes");
+  kolosal::test::TempDir dir;
+  for (const auto& [name, config] : std::vector<std::pair<std::string, json>>{
+           {"svc", {{"probability", true}}},
+           {"svc", {{"kernel", "poly"}, {"decision_function_shape", "ovo"}}},
+           {"svr", {{"C", 100.0}, {"epsilon", 5.0}, {"kernel", "sigmoid"}}}}) {
+    INFO(name << " " << config.dump());
+    const auto& d = name == "svc" ? iris : diabetes;
+    auto model = kt::make_model(name, config);
+    model->fit(d.x_train.view(), d.y_train);
+    for (auto encoding :
+         {kolosal::serialization::Encoding::kJson, kolosal::serialization::Encoding::kBinary}) {
+      kt::save_model(*model, dir / "svm.kolosal", encoding);
+      const auto loaded = kt::load_model(dir / "svm.kolosal");
+      CHECK(loaded->config() == model->config());
+      CHECK(loaded->predict(d.x_test.view()) == model->predict(d.x_test.view()));
+      CHECK(loaded->decision_function(d.x_test.view()) ==
+            model->decision_function(d.x_test.view()));
+      if (model->has_predict_proba()) {
+        CHECK(loaded->predict_proba(d.x_test.view()) == model->predict_proba(d.x_test.view()));
+      }
+    }
+    const auto copy = model->clone();
+    CHECK(copy->predict(d.x_test.view()) == model->predict(d.x_test.view()));
+  }
+
+  kt::SvcConfig svc{.C = 2.5,
+                    .kernel = kt::SvmKernel::kPoly,
+                    .degree = 4,
+                    .gamma = kt::SvmGamma::kValue,
+                    .gamma_value = 0.3,
+                    .coef0 = 1.5,
+                    .tol = 1e-4,
+                    .shrinking = false,
+                    .cache_size_mb = 10.0,
+                    .max_iter = 500,
+                    .class_weight = kt::ClassWeight::kExplicit,
+                    .class_weight_values = {1.0, 2.0},
+                    .probability = true,
+                    .decision_function_shape = kt::DecisionShape::kOvo};
+  CHECK(kolosal::config::from_json<kt::SvcConfig>(kolosal::config::to_json(svc)) == svc);
+  kt::SvrConfig svr{.C = 3.0,
+                    .kernel = kt::SvmKernel::kLinear,
+                    .gamma = kt::SvmGamma::kAuto,
+                    .epsilon = 0.25,
+                    .shrinking = false,
+                    .max_iter = 7};
+  CHECK(kolosal::config::from_json<kt::SvrConfig>(kolosal::config::to_json(svr)) == svr);
+  CHECK(kt::model_info("svc").classification);
+  CHECK(kt::model_info("svr").regression);
+}
+
+TEST_CASE("SVC: multiclass through predict, decision_function and predict_proba",
+          "[training][svm]") {
+  const auto& d = dataset("blobs4");
+  auto model = kt::make_model("svc", {{"probability", true}, {"C", 2.0}});
+  model->fit(d.x_train.view(), d.y_train);
+  const auto pred = model->predict(d.x_test.view());
+  const auto proba = model->predict_proba(d.x_test.view());
+  const auto ovr = model->decision_function(d.x_test.view());
+  REQUIRE(proba.cols() == 4);
+  REQUIRE(ovr.cols() == 4);
+  std::size_t agree = 0;
+  for (std::size_t q = 0; q < pred.size(); ++q) {
+    // ovr scores rank the voted class first (votes dominate the squashed confidences).
+    const auto row = ovr.row(q);
+    CHECK(static_cast<double>(std::max_element(row.begin(), row.end()) - row.begin()) == pred[q]);
+    const auto prow = proba.row(q);
+    agree +=
+        static_cast<double>(std::max_element(prow.begin(), prow.end()) - prow.begin()) == pred[q];
+  }
+  CHECK(agree >= pred.size() * 9 / 10);
+  CHECK(kolosal::test::accuracy(d.y_test, pred) > 0.9);
+
+  // A class absent from y (n_classes = 5): zero probability, lowest ovr score, never predicted.
+  auto wide = kt::make_model("svc", {{"probability", true}, {"C", 2.0}});
+  wide->fit(d.x_train.view(), d.y_train, {.n_classes = 5});
+  const auto wide_proba = wide->predict_proba(d.x_test.view());
+  const auto wide_dec = wide->decision_function(d.x_test.view());
+  REQUIRE(wide_proba.cols() == 5);
+  CHECK(wide->predict(d.x_test.view()) == pred);
+  for (std::size_t q = 0; q < d.x_test.rows(); ++q) {
+    CHECK(wide_proba(q, 4) == 0.0);
+    CHECK(wide_dec(q, 4) < *std::min_element(wide_dec.row(q).begin(), wide_dec.row(q).end() - 1));
+  }
+}
+
+TEST_CASE("SVM: kernel cache size, shrinking and thread count leave the solution unchanged",
+          "[training][svm]") {
+  const auto& d = dataset("breast_cancer");
+  auto fit = [&](json config, int threads) {
+    auto m = kt::make_model("svc", std::move(config));
+    m->set_context({.n_threads = threads});
+    m->fit(d.x_train.view(), d.y_train);
+    return m;
+  };
+  const auto base = fit({{"C", 3.0}}, 1);
+  const auto tiny = fit({{"C", 3.0}, {"cache_size_mb", 0.001}}, 2);  // rows evicted constantly
+  // The cached rows are the same floats whether kept or recomputed, and rows fill in parallel
+  // entry by entry: identical solutions.
+  CHECK(dynamic_cast<const kt::Svc&>(*tiny).dual_coef().values() ==
+        dynamic_cast<const kt::Svc&>(*base).dual_coef().values());
+  CHECK(tiny->decision_function(d.x_test.view()) == base->decision_function(d.x_test.view()));
+  // Without shrinking the path differs but the optimum agrees to the tolerance.
+  const auto plain = fit({{"C", 3.0}, {"shrinking", false}, {"tol", 1e-6}}, 2);
+  const auto tight = fit({{"C", 3.0}, {"tol", 1e-6}}, 2);
+  const auto a = plain->decision_function(d.x_test.view());
+  const auto b = tight->decision_function(d.x_test.view());
+  for (std::size_t q = 0; q < a.rows(); ++q) CHECK(a(q, 0) == Approx(b(q, 0)).margin(1e-4));
+}
+
+TEST_CASE("SVM: bad configs and inputs are refused clearly", "[training][svm]") {
+  const auto& d = dataset("iris");
+  CHECK_THROWS_WITH(kt::make_model("svc", {{"C", 0.0}}), "SvcConfig: C must be > 0, got 0");
+  CHECK_THROWS_WITH(kt::make_model("svc", {{"kernel", "cubic"}}),
+                    Catch::Contains("unknown value 'cubic'"));
+  CHECK_THROWS_WITH(kt::make_model("svr", {{"epsilon", -0.1}}),
+                    "SvrConfig: epsilon must be >= 0, got -0.1");
+  CHECK_THROWS_WITH(kt::make_model("svr", {{"gamma_value", 0.0}}),
+                    "SvrConfig: gamma_value must be > 0, got 0");
+  CHECK_THROWS_WITH(kt::make_model("svc", {{"max_iter", 0}}), Catch::Contains("max_iter"));
+  CHECK_THROWS_WITH(kt::make_model("svc", {{"gamma", 0.1}}), Catch::Contains("expects a string"));
+  kolosal::test::expect_error<kolosal::ConfigError>(
+      [&] {
+        kt::make_model("svc", {{"class_weight", "explicit"}, {"class_weight_values", {1.0, 2.0}}})
+            ->fit(d.x_train.view(), d.y_train);
+      },
+      "class_weight_values has 2 entries for 3 classes");
+  kolosal::test::expect_error<kolosal::ConfigError>(
+      [&] { kt::Svc(kt::SvcConfig{.tol = -1.0}).fit(d.x_train.view(), d.y_train); },
+      "tol must be > 0");
+
+  kt::Svc svc;
+  kolosal::test::expect_error<kolosal::NotFitted>([&] { (void)svc.predict(d.x_test.view()); },
+                                                  "not fitted");
+  svc.fit(d.x_train.view(), d.y_train);
+  kolosal::test::expect_error<kolosal::UnsupportedError>(
+      [&] { (void)svc.predict_proba(d.x_test.view()); }, "does not predict probabilities");
+  Matrix<double> narrow(2, 3, 0.0);
+  kolosal::test::expect_error<kolosal::ShapeMismatch>([&] { (void)svc.predict(narrow.view()); },
+                                                      "x has 3 features");
+  Matrix<double> nan_rows = d.x_test;
+  nan_rows(1, 2) = std::nan("");
+  kolosal::test::expect_error<kolosal::InvalidArgument>([&] { (void)svc.predict(nan_rows.view()); },
+                                                        "is nan");
+  Matrix<double> nan_train = d.x_train;
+  nan_train(0, 0) = std::nan("");
+  kolosal::test::expect_error<kolosal::InvalidArgument>(
+      [&] { kt::Svr().fit(nan_train.view(), d.y_train); }, "is nan");
+  // All weight on one class: nothing to separate.
+  std::vector<double> w(d.y_train.size(), 0.0);
+  for (std::size_t i = 0; i < w.size(); ++i) w[i] = d.y_train[i] == 0.0 ? 1.0 : 0.0;
+  kolosal::test::expect_error<kolosal::InvalidArgument>(
+      [&] { kt::Svc().fit(d.x_train.view(), d.y_train, {.sample_weight = w}); },
+      "at least two classes");
+  // A corrupted state is refused.
+  auto state = svc.state();
+  state["learned"]["rho"] = json::array({1.0});
+  kt::Svc other;
+  other.fit(d.x_train.view(), d.y_train);
+  kolosal::test::expect_error<kolosal::SerializationError>([&] { other.load_state(state); },
+                                                           "inconsistent");
 }
