@@ -10,6 +10,7 @@
 
 #include "kolosal/core/detail/config_json.hpp"
 #include "kolosal/core/error.hpp"
+#include "kolosal/core/log.hpp"
 #include "kolosal/core/parallel.hpp"
 #include "kolosal/core/rng.hpp"
 
@@ -71,7 +72,15 @@ struct SolverOptions {
 struct Binary {
   std::vector<double> coef;
   double rho = 0.0;
+  bool hit_max_iter = false;
 };
+
+// As scikit-learn's ConvergenceWarning.
+void warn_max_iter(std::string_view who, int max_iter) {
+  logging::warn(
+      kolosal::detail::concat(who, ": SMO stopped at max_iter = ", max_iter,
+                              " before the KKT tolerance was met; the solution may be inaccurate"));
+}
 
 Binary train_binary(const std::vector<const double*>& rows, std::size_t p,
                     const std::vector<signed char>& y, const std::vector<double>& c,
@@ -80,7 +89,8 @@ Binary train_binary(const std::vector<const double*>& rows, std::size_t p,
   const std::vector<double> minus_ones(rows.size(), -1.0);
   auto result = svm_detail::solve(*q, minus_ones, y, c, opt.tol, opt.shrinking, opt.max_iter);
   for (std::size_t i = 0; i < rows.size(); ++i) result.alpha[i] *= y[i];
-  return {std::move(result.alpha), result.rho};
+  const bool hit = opt.max_iter > 0 && result.iterations >= opt.max_iter;
+  return {std::move(result.alpha), result.rho, hit};
 }
 
 double sigmoid_predict(double dec, double a, double b) {
@@ -362,6 +372,9 @@ void Svc::do_fit(MatrixView<const double> x, std::span<const double> y, const Fi
     models[pi] = train_binary(rows, p, sy, sc, opt, context());
   });
 
+  if (std::any_of(models.begin(), models.end(), [](const Binary& b) { return b.hit_max_iter; })) {
+    warn_max_iter("Svc", config_.max_iter);
+  }
   // Support vectors: grouped rows with a non-zero coefficient in any pair.
   std::vector<char> nonzero(grouped.size(), 0);
   for (std::size_t pi = 0; pi < n_pairs; ++pi) {
@@ -599,6 +612,9 @@ void Svr::do_fit(MatrixView<const double> x, std::span<const double> y, const Fi
                                   context());
   const auto result =
       svm_detail::solve(*q, lin, sign, c, config_.tol, config_.shrinking, config_.max_iter);
+  if (config_.max_iter > 0 && result.iterations >= config_.max_iter) {
+    warn_max_iter("Svr", config_.max_iter);
+  }
   support_.clear();
   coef_.clear();
   for (std::size_t t = 0; t < l; ++t) {
