@@ -5,10 +5,12 @@
 
 #include <cmath>
 #include <fstream>
+#include <iomanip>
 #include <map>
 
 #include "kolosal/core/detail/config_json.hpp"
 #include "kolosal/core/error.hpp"
+#include "kolosal/core/simd.hpp"
 #include "kolosal/training/registry.hpp"
 
 #include "test_util.hpp"
@@ -79,9 +81,14 @@ std::vector<double> case_weights(std::size_t n) {
   return w;
 }
 
+// The solver follows LIBSVM's path (same working sets and shrinking), so solutions agree far
+// inside the issue's 1e-4: the largest relative gap seen is ~6e-12; 1e-6 leaves room for other
+// SIMD levels' rounding.
+constexpr double kRel = 1e-6;
+
 // |a − b| <= rel · max(|b|, floor): relative, with an absolute floor for values near zero.
 void check_close(double a, double b, double rel, double floor) {
-  INFO("kolosal " << a << " vs scikit-learn " << b);
+  INFO("kolosal " << std::setprecision(17) << a << " vs scikit-learn " << b);
   CHECK(std::abs(a - b) <= rel * std::max(std::abs(b), floor));
 }
 
@@ -130,14 +137,14 @@ TEST_CASE("SVC: support vectors, dual coefficients and decisions match LIBSVM", 
     REQUIRE(dual.cols() == ref_dual.cols());
     for (std::size_t r = 0; r < dual.rows(); ++r) {
       for (std::size_t s = 0; s < dual.cols(); ++s) {
-        check_close(dual(r, s), ref_dual(r, s), 1e-4, 1e-2 * C);
+        check_close(dual(r, s), ref_dual(r, s), kRel, 1e-2 * C);
       }
     }
     const auto intercept = svc.intercept();
     const auto ref_intercept = c["intercept"].get<std::vector<double>>();
     REQUIRE(intercept.size() == ref_intercept.size());
     for (std::size_t i = 0; i < intercept.size(); ++i) {
-      check_close(intercept[i], ref_intercept[i], 1e-4, 1e-2);
+      check_close(intercept[i], ref_intercept[i], kRel, 1e-2);
     }
     CHECK(model->predict(d.x_test.view()) == c["predict"].get<std::vector<double>>());
     const auto dec = model->decision_function(d.x_test.view());
@@ -145,10 +152,10 @@ TEST_CASE("SVC: support vectors, dual coefficients and decisions match LIBSVM", 
     const bool ovo = c["config"].value("decision_function_shape", "ovr") == "ovo";
     for (std::size_t q = 0; q < dec.rows(); ++q) {
       if (dec.cols() == 1) {
-        check_close(dec(q, 0), ref_dec[q].get<double>(), 1e-4, 1e-2);
+        check_close(dec(q, 0), ref_dec[q].get<double>(), kRel, 1e-2);
       } else {
         for (std::size_t k = 0; k < dec.cols(); ++k) {
-          check_close(dec(q, k), ref_dec[q][k].get<double>(), 1e-4, 1e-2);
+          check_close(dec(q, k), ref_dec[q][k].get<double>(), kRel, 1e-2);
         }
       }
     }
@@ -166,7 +173,7 @@ TEST_CASE("SVC: support vectors, dual coefficients and decisions match LIBSVM", 
       REQUIRE(ovo_dec.cols() == ref_ovo.cols());
       for (std::size_t q = 0; q < ovo_dec.rows(); ++q) {
         for (std::size_t k = 0; k < ovo_dec.cols(); ++k) {
-          check_close(ovo_dec(q, k), ref_ovo(q, k), 1e-4, 1e-2);
+          check_close(ovo_dec(q, k), ref_ovo(q, k), kRel, 1e-2);
         }
       }
     }
@@ -198,8 +205,8 @@ TEST_CASE("SVC: Platt probabilities agree with LIBSVM's up to the random CV fold
     // Platt sigmoids are fitted on decision values of random 5-fold CV (different folds here
     // than in LIBSVM's rand()), so probabilities agree only loosely.
     INFO("max |Δp| " << worst << ", mean |Δp| " << mean_abs);
-    CHECK(worst < 0.15);
-    CHECK(mean_abs < 0.03);
+    CHECK(worst < 0.06);
+    CHECK(mean_abs < 0.01);
     // The sigmoids slope the right way: A < 0 (positive decision, first class of the pair).
     const auto& svc = dynamic_cast<const kt::Svc&>(*model);
     for (double a : svc.prob_a()) CHECK(a < 0.0);
@@ -219,12 +226,12 @@ TEST_CASE("SVR: support vectors, dual coefficients and predictions match LIBSVM"
     const auto ref_dual = c["dual_coef"][0].get<std::vector<double>>();
     REQUIRE(svr.dual_coef().size() == ref_dual.size());
     for (std::size_t s = 0; s < ref_dual.size(); ++s) {
-      check_close(svr.dual_coef()[s], ref_dual[s], 1e-4, 1e-2 * C);
+      check_close(svr.dual_coef()[s], ref_dual[s], kRel, 1e-2 * C);
     }
-    check_close(svr.intercept(), c["intercept"][0].get<double>(), 1e-4, 1e-2);
+    check_close(svr.intercept(), c["intercept"][0].get<double>(), kRel, 1e-2);
     const auto pred = model->predict(d.x_test.view());
     const auto ref = c["predict"].get<std::vector<double>>();
-    for (std::size_t q = 0; q < pred.size(); ++q) check_close(pred[q], ref[q], 1e-4, 1e-2);
+    for (std::size_t q = 0; q < pred.size(); ++q) check_close(pred[q], ref[q], kRel, 1e-2);
   }
 }
 
@@ -392,4 +399,21 @@ TEST_CASE("SVM: bad configs and inputs are refused clearly", "[training][svm]") 
   other.fit(d.x_train.view(), d.y_train);
   kolosal::test::expect_error<kolosal::SerializationError>([&] { other.load_state(state); },
                                                            "inconsistent");
+}
+
+TEST_CASE("SVM: the scalar kernel path gives the same solution as the SIMD one",
+          "[training][svm]") {
+  for (const auto& c : reference()["cases"]) {
+    if (c["dataset"] != "breast_cancer" || c["config"].size() != 0) continue;
+    const auto simd_model = fit_case(c);
+    kolosal::simd::force_level(kolosal::simd::Level::kScalar);
+    const auto scalar_model = fit_case(c);
+    kolosal::simd::force_level(std::nullopt);
+    const auto& a = dynamic_cast<const kt::Svc&>(*simd_model);
+    const auto& b = dynamic_cast<const kt::Svc&>(*scalar_model);
+    CHECK(a.support() == b.support());
+    for (std::size_t s = 0; s < a.dual_coef().cols(); ++s) {
+      check_close(a.dual_coef()(0, s), b.dual_coef()(0, s), kRel, 1e-2);
+    }
+  }
 }
