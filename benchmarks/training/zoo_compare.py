@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
-"""Fit and predict times of the tree, ensemble, Gaussian-process and MLP models against their
+"""Fit and predict times of the tree, ensemble, Gaussian-process, MLP and SVM models against their
 scikit-learn peers, side by side on the same generated data with the same thread budget
 (n_jobs=THREADS for scikit-learn's forests, BLAS limited to THREADS threads).
 
@@ -47,12 +47,14 @@ CASES = [
     ("mlp_regressor", {"hidden_layer_sizes": [64], "max_iter": 30, "learning_rate_init": 0.01},
      "neural_network.MLPRegressor(hidden_layer_sizes=(64,), max_iter=30, "
      "learning_rate_init=0.01, random_state=0)", "regression", 20_000, 20),
+    ("svc", {}, "svm.SVC()", "classification", 20_000, 20),
+    ("svr", {}, "svm.SVR()", "regression", 20_000, 20),
 ]
 
 SKLEARN_SNIPPET = """
 import json, sys, time, warnings
 import numpy as np
-from sklearn import ensemble, gaussian_process, neural_network, tree
+from sklearn import ensemble, gaussian_process, neural_network, svm, tree
 import sklearn.gaussian_process.kernels
 warnings.simplefilter("ignore")
 train, test, cols, T, expr, task = sys.argv[1:7]

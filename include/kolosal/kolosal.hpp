@@ -81,5 +81,6 @@
 #include "kolosal/training/naive_bayes.hpp"
 #include "kolosal/training/registry.hpp"
 #include "kolosal/training/splitters.hpp"
+#include "kolosal/training/svm.hpp"
 #include "kolosal/training/tree.hpp"
 #include "kolosal/version.hpp"

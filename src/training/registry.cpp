@@ -19,6 +19,7 @@
 #include "kolosal/training/linear.hpp"
 #include "kolosal/training/mlp.hpp"
 #include "kolosal/training/naive_bayes.hpp"
+#include "kolosal/training/svm.hpp"
 #include "kolosal/training/tree.hpp"
 
 #include "core/name_lookup.hpp"
@@ -120,6 +121,9 @@ const std::vector<Entry>& table() {
       {{ensemble::StackingEnsemble::kName, true, true,
         "stacking (out-of-fold) or blending (held-out) with a meta-model over member models"},
        &make<ensemble::StackingEnsemble>},
+      {{Svc::kName, true, false, "C-SVC by SMO (one-vs-one, Platt probabilities)"}, &make<Svc>},
+      {{Svr::kName, false, true, "epsilon-SVR by SMO (linear, poly, rbf, sigmoid kernels)"},
+       &make<Svr>},
   };
   return entries;
 }

@@ -13,6 +13,7 @@
 
 #include "kolosal/core/config.hpp"
 #include "kolosal/core/model.hpp"
+#include "kolosal/training/tree.hpp"
 
 namespace kolosal::training {
 
@@ -190,6 +191,9 @@ struct LogisticRegressionConfig {
   double tol = 1e-4;   ///< largest gradient entry (L2) or optimality violation relative to
                        ///< the initial one (L1)
   LogisticMultiClass multi_class = LogisticMultiClass::kAuto;
+  /// Multiplies each row's weight by its class's, as scikit-learn's class_weight.
+  ClassWeight class_weight = ClassWeight::kNone;
+  std::vector<double> class_weight_values{};  ///< for class_weight = explicit, one per class
 
   static constexpr auto fields() {
     return std::tuple{
@@ -206,7 +210,11 @@ struct LogisticRegressionConfig {
             .greater_than(0.0)
             .doc("stopping tolerance"),
         config::field("multi_class", &LogisticRegressionConfig::multi_class)
-            .doc("auto, ovr or multinomial")};
+            .doc("auto, ovr or multinomial"),
+        config::field("class_weight", &LogisticRegressionConfig::class_weight)
+            .doc("none, balanced or explicit"),
+        config::field("class_weight_values", &LogisticRegressionConfig::class_weight_values)
+            .at_least(0.0)};
   }
   friend bool operator==(const LogisticRegressionConfig&,
                          const LogisticRegressionConfig&) = default;
@@ -228,6 +236,10 @@ struct SgdConfig {
   double eta0 = 0.0;         ///< initial step of constant, invscaling and adaptive
   double power_t = 0.5;      ///< exponent of invscaling
   int n_iter_no_change = 5;  ///< epochs without improvement before stopping (or shrinking eta)
+  /// Classifier only: scales each update by its class's weight, as scikit-learn (binary: the
+  /// weights of classes 1 and 0; one-vs-rest problem k: class k's weight, 1 for the rest).
+  ClassWeight class_weight = ClassWeight::kNone;
+  std::vector<double> class_weight_values{};  ///< for class_weight = explicit, one per class
 
   static constexpr auto fields() {
     return std::tuple{
@@ -249,7 +261,10 @@ struct SgdConfig {
         config::field("power_t", &SgdConfig::power_t).doc("invscaling exponent"),
         config::field("n_iter_no_change", &SgdConfig::n_iter_no_change)
             .at_least(1)
-            .doc("patience in epochs")};
+            .doc("patience in epochs"),
+        config::field("class_weight", &SgdConfig::class_weight)
+            .doc("classifier: none, balanced or explicit"),
+        config::field("class_weight_values", &SgdConfig::class_weight_values).at_least(0.0)};
   }
   /// Cross-field rules: a positive alpha for the optimal schedule, a positive eta0 otherwise.
   void check() const;

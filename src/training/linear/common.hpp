@@ -13,6 +13,7 @@
 
 #include "kolosal/core/error.hpp"
 #include "kolosal/core/matrix_view.hpp"
+#include "kolosal/training/tree.hpp"
 
 namespace kolosal::training::linear_detail {
 
@@ -59,6 +60,29 @@ inline Centered center_and_scale(MatrixView<const double> x, std::span<const dou
   c.x = root.asDiagonal() * c.x;
   c.y = root.asDiagonal() * c.y;
   return c;
+}
+
+/// Per-class weights of scikit-learn's class_weight: ones, n / (classes present · count) for
+/// balanced (counting rows, ignoring sample weights), or the explicit values (one per class).
+/// @throws ConfigError when explicit values do not match the class count
+inline std::vector<double> class_weights(std::span<const double> y, std::size_t n_classes,
+                                         ClassWeight mode, std::span<const double> values,
+                                         std::string_view who) {
+  std::vector<double> out(n_classes, 1.0);
+  if (mode == ClassWeight::kBalanced) {
+    std::vector<double> counts(n_classes, 0.0);
+    for (double v : y) counts[static_cast<std::size_t>(v)] += 1.0;
+    double present = 0.0;
+    for (double c : counts) present += c > 0.0 ? 1.0 : 0.0;
+    for (std::size_t k = 0; k < n_classes; ++k) {
+      if (counts[k] > 0.0) out[k] = static_cast<double>(y.size()) / (present * counts[k]);
+    }
+  } else if (mode == ClassWeight::kExplicit) {
+    KOLOSAL_CHECK(values.size() == n_classes, ConfigError, who, ": class_weight_values has ",
+                  values.size(), " entries for ", n_classes, " classes");
+    out.assign(values.begin(), values.end());
+  }
+  return out;
 }
 
 /// Reads a vector of `expected` doubles from state[key]. @throws SerializationError

@@ -387,9 +387,24 @@ void LogisticRegression::do_fit(MatrixView<const double> x, std::span<const doub
   const std::size_t k = n_classes();
   const std::size_t p = x.cols();
   const Eigen::MatrixXd data = as_eigen(x);
-  const Eigen::VectorXd w = linear_detail::weights_or_ones(options.sample_weight, x.rows());
+  KOLOSAL_CHECK(
+      config_.class_weight != ClassWeight::kExplicit || !config_.class_weight_values.empty(),
+      ConfigError, "LogisticRegression: class_weight is explicit but ",
+      "class_weight_values is empty");
+  Eigen::VectorXd w = linear_detail::weights_or_ones(options.sample_weight, x.rows());
   std::vector<int> labels(y.size());
   for (std::size_t i = 0; i < y.size(); ++i) labels[i] = static_cast<int>(y[i]);
+  // scikit-learn multiplies the sample weights by the class weights; "balanced" with
+  // one-vs-rest balances each binary problem (class against the rest) instead.
+  const bool ovr_balanced = config_.class_weight == ClassWeight::kBalanced && k > 2 &&
+                            config_.multi_class == LogisticMultiClass::kOvr;
+  if (config_.class_weight != ClassWeight::kNone && !ovr_balanced) {
+    const auto cw = linear_detail::class_weights(y, k, config_.class_weight,
+                                                 config_.class_weight_values, "LogisticRegression");
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      w(static_cast<Eigen::Index>(i)) *= cw[static_cast<std::size_t>(labels[i])];
+    }
+  }
 
   const double inverse_c = config_.penalty == LogisticPenalty::kNone ? 0.0 : 1.0 / config_.C;
   auto solve = [&](const LogisticProblem& problem) {
@@ -424,7 +439,16 @@ void LogisticRegression::do_fit(MatrixView<const double> x, std::span<const doub
     for (std::size_t i = 0; i < labels.size(); ++i) {
       binary[i] = labels[i] == static_cast<int>(c) ? 1 : 0;
     }
-    const LogisticProblem problem(data, std::move(binary), w, 1, config_.fit_intercept);
+    Eigen::VectorXd wc = w;
+    if (ovr_balanced) {
+      const std::vector<double> y_bin(binary.begin(), binary.end());
+      const auto cw =
+          linear_detail::class_weights(y_bin, 2, ClassWeight::kBalanced, {}, "LogisticRegression");
+      for (std::size_t i = 0; i < binary.size(); ++i) {
+        wc(static_cast<Eigen::Index>(i)) *= cw[static_cast<std::size_t>(binary[i])];
+      }
+    }
+    const LogisticProblem problem(data, std::move(binary), wc, 1, config_.fit_intercept);
     const Solution sol = solve(problem);
     store(c, sol.w.col(0), sol.b(0));
     iterations[c] = sol.n_iter;

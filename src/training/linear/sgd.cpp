@@ -217,6 +217,8 @@ void SgdRegressor::do_fit(MatrixView<const double> x, std::span<const double> y,
                 "SgdRegressor: loss must be squared_error, huber, epsilon_insensitive or "
                 "squared_epsilon_insensitive, got ",
                 config::enum_name(config_.loss));
+  KOLOSAL_CHECK(config_.class_weight == ClassWeight::kNone, ConfigError,
+                "SgdRegressor: class_weight applies to classifiers only");
   auto result = plain_sgd(x, y, options.sample_weight, config_, Rng(context().seed));
   coef_ = std::move(result.w);
   intercept_ = result.intercept;
@@ -239,6 +241,11 @@ void SgdClassifier::do_fit(MatrixView<const double> x, std::span<const double> y
   coef_ = Matrix<double>(rows, x.cols());
   intercept_.assign(rows, 0.0);
   std::vector<int> epochs(rows, 0);
+  KOLOSAL_CHECK(
+      config_.class_weight != ClassWeight::kExplicit || !config_.class_weight_values.empty(),
+      ConfigError, "SgdClassifier: class_weight is explicit but class_weight_values ", "is empty");
+  const auto cw = linear_detail::class_weights(y, k, config_.class_weight,
+                                               config_.class_weight_values, "SgdClassifier");
   const Rng root(context().seed);
   // One-vs-rest problems in parallel; each has its own random stream, so results do not
   // depend on the thread count.
@@ -246,7 +253,20 @@ void SgdClassifier::do_fit(MatrixView<const double> x, std::span<const double> y
     const double positive = rows == 1 ? 1.0 : static_cast<double>(c);
     std::vector<double> target(y.size());
     for (std::size_t i = 0; i < y.size(); ++i) target[i] = y[i] == positive ? 1.0 : -1.0;
-    const auto result = plain_sgd(x, target, options.sample_weight, config_, root.split(c));
+    // scikit-learn's pos_weight / neg_weight scale the update, as a sample weight does.
+    std::vector<double> weights;
+    if (config_.class_weight != ClassWeight::kNone) {
+      const double pos = cw[rows == 1 ? 1 : c];
+      const double neg = rows == 1 ? cw[0] : 1.0;
+      weights.resize(y.size());
+      for (std::size_t i = 0; i < y.size(); ++i) {
+        weights[i] = (options.sample_weight.empty() ? 1.0 : options.sample_weight[i]) *
+                     (target[i] > 0 ? pos : neg);
+      }
+    }
+    const auto result = plain_sgd(
+        x, target, weights.empty() ? options.sample_weight : std::span<const double>(weights),
+        config_, root.split(c));
     std::copy(result.w.begin(), result.w.end(), coef_.row(c).begin());
     intercept_[c] = result.intercept;
     epochs[c] = result.epochs;
