@@ -132,7 +132,73 @@ TreeBuilder::TreeBuilder(const Context& ctx, const GbdtConfig& config, const Bin
       tmp_(data.rows),
       scratch_(kMaxHistBlocks * data.cols * data.stride),
       feature_best_(data.cols),
-      block_left_(parallel::block_count(data.rows, kPartitionGrain) + 1) {}
+      block_left_(parallel::block_count(data.rows, kPartitionGrain) + 1),
+      node_mask_(data.cols) {
+  feature_buf_.reserve(data.cols);
+  if (config.growth == GbdtGrowth::kOblivious) level_gain_.resize(data.cols * data.stride * 2);
+}
+
+namespace {
+
+// Draws max(1, round(fraction * m)) of the m features marked in `from` into `out` (partial
+// Fisher-Yates over `buf`, whose capacity is reserved, so nothing is allocated).
+void sample_features(std::span<const std::uint8_t> from, double fraction, Rng rng,
+                     std::vector<std::uint32_t>& buf, std::span<std::uint8_t> out) {
+  buf.clear();
+  for (std::size_t f = 0; f < from.size(); ++f) {
+    if (from[f] != 0) buf.push_back(static_cast<std::uint32_t>(f));
+  }
+  const auto keep = std::clamp<std::size_t>(
+      static_cast<std::size_t>(std::lround(fraction * static_cast<double>(buf.size()))), 1,
+      std::max<std::size_t>(buf.size(), 1));
+  std::fill(out.begin(), out.end(), std::uint8_t{0});
+  for (std::size_t j = 0; j < keep && j < buf.size(); ++j) {
+    std::swap(buf[j], buf[j + rng.uniform_index(buf.size() - j)]);
+    out[buf[j]] = 1;
+  }
+}
+
+}  // namespace
+
+std::span<const std::uint8_t> TreeBuilder::allowed_for(int depth, std::int32_t node) {
+  std::span<const std::uint8_t> level = tree_allowed_;
+  if (config_.colsample_bylevel < 1.0) {
+    const auto d = static_cast<std::size_t>(depth);
+    if (d >= level_masks_.size()) {
+      level_masks_.resize(d + 1, std::vector<std::uint8_t>(data_.cols));
+      level_ready_.resize(d + 1, 0);
+    }
+    if (level_ready_[d] == 0) {
+      sample_features(tree_allowed_, config_.colsample_bylevel, rng_.split(0).split(d),
+                      feature_buf_, level_masks_[d]);
+      level_ready_[d] = 1;
+    }
+    level = level_masks_[d];
+  }
+  if (config_.colsample_bynode < 1.0) {
+    sample_features(level, config_.colsample_bynode,
+                    rng_.split(1).split(static_cast<std::uint64_t>(node)), feature_buf_,
+                    node_mask_);
+    return node_mask_;
+  }
+  return level;
+}
+
+bool TreeBuilder::valid_children(const GradPair& left, const GradPair& right,
+                                 const GradPair& total, std::size_t rows) const noexcept {
+  const double eps = 1e-10 * std::max(total.h, 1e-300);
+  const double min_h = config_.min_child_weight;
+  if (left.h < min_h || right.h < min_h || left.h <= eps || right.h <= eps) return false;
+  if (config_.min_data_in_leaf > 0) {
+    // Row counts from hessian sums as LightGBM estimates them: exact for constant hessians.
+    const double factor = static_cast<double>(rows) / total.h;
+    const auto left_rows = static_cast<double>(std::llround(left.h * factor));
+    const double right_rows = static_cast<double>(rows) - left_rows;
+    const auto least = static_cast<double>(config_.min_data_in_leaf);
+    if (left_rows < least || right_rows < least) return false;
+  }
+  return true;
+}
 
 std::size_t TreeBuilder::acquire_histogram() {
   if (!free_.empty()) {
@@ -200,6 +266,7 @@ void TreeBuilder::histogram(std::size_t begin, std::size_t end, GradPair* out) {
 }
 
 double TreeBuilder::leaf_value(const GradPair& sum) const noexcept {
+  if (sum.h + config_.lambda <= 0.0) return 0.0;  // an empty node of an oblivious tree
   // Soft-thresholded gradient for L1, then the Newton step, capped by max_delta_step.
   double g = sum.g;
   if (g > config_.alpha) {
@@ -232,6 +299,9 @@ void TreeBuilder::find_split(Candidate& c, std::span<const std::uint8_t> feature
   const double min_h = config_.min_child_weight;
   const double eps = 1e-10 * std::max(total.h, 1e-300);
   const std::size_t stride = data_.stride;
+  const TrainNode& node = nodes_[static_cast<std::size_t>(c.node)];
+  const std::size_t rows = node.end - node.begin;
+  const bool count_rows = config_.min_data_in_leaf > 0;
   parallel::for_blocks(ctx_, data_.cols, 4, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t f = lo; f < hi; ++f) {
       SplitInfo best;
@@ -246,6 +316,7 @@ void TreeBuilder::find_split(Candidate& c, std::span<const std::uint8_t> feature
       const auto consider = [&](const GradPair& left, std::size_t bin, bool default_left) {
         const GradPair right{total.g - left.g, total.h - left.h};
         if (left.h < min_h || right.h < min_h || left.h <= eps || right.h <= eps) return;
+        if (count_rows && !valid_children(left, right, total, rows)) return;
         const double gain = score(left) + score(right) - parent;
         if (gain > best.gain) {
           best = {gain,
@@ -332,11 +403,14 @@ std::size_t TreeBuilder::partition(const Code* codes, const TrainNode& node,
   return n_left;
 }
 
-const std::vector<TrainNode>& TreeBuilder::grow(std::span<const std::uint32_t> rows,
-                                                std::span<const GradPair> gh,
-                                                std::span<const std::uint8_t> feature_allowed,
-                                                std::span<double> gain, std::span<double> splits) {
+std::vector<TrainNode>& TreeBuilder::grow(std::span<const std::uint32_t> rows,
+                                          std::span<const GradPair> gh,
+                                          std::span<const std::uint8_t> feature_allowed, Rng rng,
+                                          std::span<double> gain, std::span<double> splits) {
   gh_ = gh;
+  rng_ = rng;
+  tree_allowed_ = feature_allowed;
+  std::fill(level_ready_.begin(), level_ready_.end(), std::uint8_t{0});
   nodes_.clear();
   std::copy(rows.begin(), rows.end(), idx_.begin());
   const std::size_t n = rows.size();
@@ -355,10 +429,14 @@ const std::vector<TrainNode>& TreeBuilder::grow(std::span<const std::uint32_t> r
     root.sum.h += pool_[root.hist][code].h;
   }
   nodes_.push_back({-1, 0, false, -1, 0.0, 0, n});
+  if (config_.growth == GbdtGrowth::kOblivious) {
+    grow_oblivious(root.hist, root.sum, gain, splits);
+    return nodes_;
+  }
   std::vector<Candidate>& open = open_;
   open.clear();
   const auto push_candidate = [&](Candidate c) {
-    if (c.depth < max_depth) find_split(c, feature_allowed);
+    if (c.depth < max_depth) find_split(c, allowed_for(c.depth, c.node));
     if (c.split.feature >= 0 && c.split.gain > config_.min_split_gain && c.split.gain > 0.0) {
       open.push_back(c);
     } else {
@@ -430,6 +508,149 @@ const std::vector<TrainNode>& TreeBuilder::grow(std::span<const std::uint32_t> r
     push_candidate(right);
   }
   return nodes_;
+}
+
+SplitInfo TreeBuilder::find_level_split(std::span<const std::uint8_t> feature_allowed) {
+  const std::size_t stride = data_.stride;
+  parallel::for_blocks(ctx_, data_.cols, 1, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t f = lo; f < hi; ++f) {
+      SplitInfo best;
+      if (feature_allowed[f] == 0) {
+        feature_best_[f] = best;
+        continue;
+      }
+      const std::size_t nb = data_.upper[f].size();
+      // total[2 b + d]: the summed gain of threshold b with missing values right (d = 0) or
+      // left (d = 1) over the level's nodes; a node whose children break a constraint adds 0.
+      double* total = level_gain_.data() + f * stride * 2;
+      std::fill(total, total + 2 * (nb + 1), 0.0);
+      for (std::size_t i = 0; i < level_.size(); ++i) {
+        const GradPair* h = pool_[level_hist_[i]].data() + f * stride;
+        const GradPair sum = level_sum_[i];
+        const TrainNode& node = nodes_[static_cast<std::size_t>(level_[i])];
+        const std::size_t rows = node.end - node.begin;
+        if (rows < 2) continue;
+        const double parent = score(sum);
+        const auto add = [&](const GradPair& left, std::size_t slot) {
+          const GradPair right{sum.g - left.g, sum.h - left.h};
+          if (valid_children(left, right, sum, rows)) {
+            total[slot] += score(left) + score(right) - parent;
+          }
+        };
+        GradPair left{};
+        for (std::size_t b = 1; b <= nb; ++b) {
+          left.g += h[b].g;
+          left.h += h[b].h;
+          add(left, 2 * b);
+        }
+        left = h[0];
+        for (std::size_t b = 1; b < nb; ++b) {
+          left.g += h[b].g;
+          left.h += h[b].h;
+          add(left, 2 * b + 1);
+        }
+      }
+      // Lowest threshold first, missing right before left: ties resolve the same way always.
+      for (std::size_t b = 1; b <= nb; ++b) {
+        for (std::size_t d = 0; d < 2; ++d) {
+          if (total[2 * b + d] > best.gain) {
+            best.gain = total[2 * b + d];
+            best.feature = static_cast<std::int32_t>(f);
+            best.bin = static_cast<std::uint32_t>(b);
+            best.default_left = d == 1;
+          }
+        }
+      }
+      feature_best_[f] = best;
+    }
+  });
+  SplitInfo best;
+  for (const auto& s : feature_best_) {
+    if (s.feature >= 0 && s.gain > best.gain) best = s;
+  }
+  return best;
+}
+
+void TreeBuilder::grow_oblivious(std::size_t root_hist, const GradPair& root_sum,
+                                 std::span<double> gain, std::span<double> splits) {
+  // CatBoost's symmetric trees (Prokhorenkova et al., "CatBoost: unbiased boosting with
+  // categorical features", NeurIPS 2018): every node of a level takes the same split, the one
+  // of largest gain summed over the level. Nodes are created in level order, so the leaves end up
+  // in the order of their bit-coded index.
+  const int max_depth = config_.max_depth;
+  level_.assign(1, 0);
+  level_hist_.assign(1, root_hist);
+  level_sum_.assign(1, root_sum);
+  for (int depth = 0; depth < max_depth; ++depth) {
+    const SplitInfo s = find_level_split(allowed_for(depth, depth));
+    if (s.feature < 0 || !(s.gain > config_.min_split_gain) || !(s.gain > 0.0)) break;
+    gain[static_cast<std::size_t>(s.feature)] += s.gain;
+    splits[static_cast<std::size_t>(s.feature)] += 1.0;
+    const bool need_children = depth + 1 < max_depth;
+    next_level_.clear();
+    next_hist_.clear();
+    next_sum_.clear();
+    const auto f = static_cast<std::size_t>(s.feature);
+    for (std::size_t i = 0; i < level_.size(); ++i) {
+      const auto id = static_cast<std::size_t>(level_[i]);
+      const std::size_t n_left = data_.wide() ? partition(data_.columns16.data(), nodes_[id], s)
+                                              : partition(data_.columns8.data(), nodes_[id], s);
+      const std::size_t begin = nodes_[id].begin;
+      const std::size_t end = nodes_[id].end;
+      const auto left_id = static_cast<std::int32_t>(nodes_.size());
+      nodes_[id].feature = s.feature;
+      nodes_[id].bin = s.bin;
+      nodes_[id].default_left = s.default_left;
+      nodes_[id].left = left_id;
+      nodes_.push_back({-1, 0, false, -1, 0.0, begin, begin + n_left});
+      nodes_.push_back({-1, 0, false, -1, 0.0, begin + n_left, end});
+      // The children's sums from the parent's histogram of the split feature.
+      const GradPair* h = pool_[level_hist_[i]].data() + f * data_.stride;
+      GradPair left = s.default_left ? h[0] : GradPair{};
+      for (std::size_t b = 1; b <= s.bin; ++b) {
+        left.g += h[b].g;
+        left.h += h[b].h;
+      }
+      const GradPair sum = level_sum_[i];
+      const GradPair right{sum.g - left.g, sum.h - left.h};
+      next_level_.push_back(left_id);
+      next_level_.push_back(left_id + 1);
+      next_sum_.push_back(left);
+      next_sum_.push_back(right);
+      if (!need_children) {
+        free_.push_back(level_hist_[i]);
+        continue;
+      }
+      // The subtraction trick, as in depth-wise growth.
+      const bool left_smaller = n_left <= (end - begin) - n_left;
+      const std::size_t small = acquire_histogram();
+      const std::size_t large = level_hist_[i];
+      histogram(left_smaller ? begin : begin + n_left, left_smaller ? begin + n_left : end,
+                pool_[small].data());
+      GradPair* big = pool_[large].data();
+      const GradPair* sub = pool_[small].data();
+      parallel::for_blocks(ctx_, hist_size_, 4096, [&](std::size_t lo, std::size_t hi) {
+        for (std::size_t e = lo; e < hi; ++e) {
+          big[e].g -= sub[e].g;
+          big[e].h -= sub[e].h;
+        }
+      });
+      next_hist_.push_back(left_smaller ? small : large);
+      next_hist_.push_back(left_smaller ? large : small);
+    }
+    std::swap(level_, next_level_);
+    std::swap(level_sum_, next_sum_);
+    if (!need_children) {
+      level_hist_.clear();
+      break;
+    }
+    std::swap(level_hist_, next_hist_);
+  }
+  for (std::size_t i = 0; i < level_.size(); ++i) {
+    nodes_[static_cast<std::size_t>(level_[i])].value =
+        leaf_value(level_sum_[i]) * config_.learning_rate;
+  }
+  for (std::size_t slot : level_hist_) free_.push_back(slot);
 }
 
 }  // namespace kolosal::training::gbdt_detail

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "kolosal/core/context.hpp"
@@ -39,6 +40,22 @@ struct BinnedData {
 [[nodiscard]] BinnedData bin_data(const Context& ctx, MatrixView<const double> x, int max_bin,
                                   int sample_rows, Rng rng);
 
+/// The quantile `alpha` of (value, weight) pairs, sorted in place: with `interpolate`, XGBoost's
+/// unweighted rule (linear between order statistics at alpha (n + 1); the median of an even count
+/// is the mean of the middle two); otherwise the first value whose cumulative weight reaches
+/// alpha of the total (scikit-learn's and XGBoost's weighted rule). 0 for no values.
+[[nodiscard]] double residual_quantile(std::span<std::pair<double, double>> values, double alpha,
+                                       bool interpolate);
+
+/// Starting raw scores (one per output): the constant minimising the objective's weighted loss,
+/// i.e. the mean, the log-odds or log-priors, the median, the alpha quantile, the log of the mean
+/// (poisson) or the root of the gradient sum (huber, pseudo_huber); 0 for a custom objective.
+/// `weight` is empty for unit weights. @throws InvalidArgument on weights summing to 0, or
+/// poisson targets that are negative or all 0
+[[nodiscard]] std::vector<double> base_score(const GbdtConfig& config, std::size_t n_classes,
+                                             std::span<const double> y,
+                                             std::span<const double> weight);
+
 /// A node of a tree under construction; children of node i are stored as a pair.
 struct TrainNode {
   std::int32_t feature = -1;  ///< -1 for a leaf
@@ -67,13 +84,15 @@ class TreeBuilder {
   TreeBuilder(const Context& ctx, const GbdtConfig& config, const BinnedData& data);
 
   /// Grows a tree on rows `rows` (ascending) with per-row gradient pairs `gh` (indexed by row),
-  /// splitting only on features with `feature_allowed[f]`. Adds each split's gain and count to
-  /// `gain` and `splits`.
-  [[nodiscard]] const std::vector<TrainNode>& grow(std::span<const std::uint32_t> rows,
-                                                   std::span<const GradPair> gh,
-                                                   std::span<const std::uint8_t> feature_allowed,
-                                                   std::span<double> gain,
-                                                   std::span<double> splits);
+  /// splitting only on features with `feature_allowed[f]`, of which colsample_bylevel and
+  /// colsample_bynode draw subsets with streams of `rng` keyed by depth and node id. Adds each
+  /// split's gain and count to `gain` and `splits`. An oblivious tree's nodes are in level order,
+  /// so node i's children are 2i + 1 and 2i + 2 and the leaves are the last 2^depth nodes.
+  [[nodiscard]] std::vector<TrainNode>& grow(std::span<const std::uint32_t> rows,
+                                             std::span<const GradPair> gh,
+                                             std::span<const std::uint8_t> feature_allowed,
+                                             Rng rng, std::span<double> gain,
+                                             std::span<double> splits);
   /// The rows of the last tree in node order; a leaf's rows are [begin, end) of it.
   [[nodiscard]] std::span<const std::uint32_t> row_order() const noexcept { return idx_; }
 
@@ -90,6 +109,14 @@ class TreeBuilder {
   void build_histogram(const Code* codes, std::size_t begin, std::size_t end, GradPair* out);
   void histogram(std::size_t begin, std::size_t end, GradPair* out);
   void find_split(Candidate& c, std::span<const std::uint8_t> feature_allowed);
+  // The features a node may split on: the tree's, then the level's and node's draws.
+  std::span<const std::uint8_t> allowed_for(int depth, std::int32_t node);
+  void grow_oblivious(std::size_t root_hist, const GradPair& root_sum, std::span<double> gain,
+                      std::span<double> splits);
+  // The split shared by all nodes of `level` maximising their summed gain.
+  [[nodiscard]] SplitInfo find_level_split(std::span<const std::uint8_t> feature_allowed);
+  [[nodiscard]] bool valid_children(const GradPair& left, const GradPair& right,
+                                    const GradPair& total, std::size_t rows) const noexcept;
   template <class Code>
   std::size_t partition(const Code* codes, const TrainNode& node, const SplitInfo& split);
   [[nodiscard]] double leaf_value(const GradPair& sum) const noexcept;
@@ -110,6 +137,22 @@ class TreeBuilder {
   std::vector<std::size_t> block_left_;
   std::vector<TrainNode> nodes_;
   std::vector<Candidate> open_;
+  // Column sampling by level and node.
+  Rng rng_{};
+  std::span<const std::uint8_t> tree_allowed_;
+  std::vector<std::vector<std::uint8_t>> level_masks_;
+  std::vector<std::uint8_t> level_ready_;
+  std::vector<std::uint8_t> node_mask_;
+  std::vector<std::uint32_t> feature_buf_;
+  // Oblivious growth: the current level's nodes, their histogram slots and summed gains per
+  // (feature, bin, direction).
+  std::vector<std::int32_t> level_;
+  std::vector<std::int32_t> next_level_;
+  std::vector<std::size_t> level_hist_;
+  std::vector<std::size_t> next_hist_;
+  std::vector<GradPair> level_sum_;
+  std::vector<GradPair> next_sum_;
+  std::vector<double> level_gain_;
 };
 
 }  // namespace kolosal::training::gbdt_detail

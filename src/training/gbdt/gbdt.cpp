@@ -28,6 +28,8 @@ constexpr std::size_t kLanes = 8;           // rows walking one tree together
 constexpr std::uint64_t kBinStream = 0;
 constexpr std::uint64_t kRowStream = 1;
 constexpr std::uint64_t kColumnStream = 2;
+constexpr std::uint64_t kTreeStream = 3;  // per-tree column draws by level and node
+constexpr std::uint64_t kGossStream = 4;
 
 double sigmoid(double z) noexcept {
   if (z >= 0.0) return 1.0 / (1.0 + std::exp(-z));
@@ -59,7 +61,22 @@ Matrix<double> to_proba(const Matrix<double>& raw) {
 }
 
 std::string default_metric(GbdtObjective objective) {
-  return objective == GbdtObjective::kSquaredError ? "root_mean_squared_error" : "log_loss";
+  switch (objective) {
+    case GbdtObjective::kBinaryLogloss:
+    case GbdtObjective::kSoftmax:
+      return "log_loss";
+    case GbdtObjective::kAbsoluteError:
+    case GbdtObjective::kQuantile:
+      return "mean_absolute_error";
+    default:
+      return "root_mean_squared_error";
+  }
+}
+
+// Leaves of L1-type losses hold a quantile of their rows' residuals (Friedman 2001's
+// LAD_TreeBoost; XGBoost's reg:absoluteerror, LightGBM's and scikit-learn's quantile losses).
+bool reestimates_leaves(GbdtObjective objective) {
+  return objective == GbdtObjective::kAbsoluteError || objective == GbdtObjective::kQuantile;
 }
 
 }  // namespace
@@ -68,9 +85,47 @@ void GbdtConfig::check() const {
   KOLOSAL_CHECK(num_leaves != 1, ConfigError, "GbdtConfig: num_leaves must be 0 or >= 2, got 1");
   KOLOSAL_CHECK(max_depth > 0 || num_leaves > 0, ConfigError,
                 "GbdtConfig: max_depth and num_leaves are both 0 (unlimited); limit one of them");
+  KOLOSAL_CHECK(growth != GbdtGrowth::kOblivious || (max_depth >= 1 && max_depth <= 16),
+                ConfigError, "GbdtConfig: growth oblivious needs max_depth in [1, 16], got ",
+                max_depth);
+  if (sampling == GbdtSampling::kGoss) {
+    KOLOSAL_CHECK(goss_top_rate + goss_other_rate <= 1.0, ConfigError,
+                  "GbdtConfig: goss_top_rate + goss_other_rate must be <= 1, got ",
+                  goss_top_rate, " + ", goss_other_rate);
+    KOLOSAL_CHECK(subsample == 1.0, ConfigError,
+                  "GbdtConfig: sampling goss draws its own rows; subsample must be 1, got ",
+                  subsample);
+  }
+}
+
+void GbdtForest::truncate(std::size_t n_trees) {
+  if (n_trees >= roots.size()) return;
+  if (oblivious) {
+    levels.resize(roots[n_trees]);
+    leaf_values.resize(leaf_begin[n_trees]);
+    depth.resize(n_trees);
+    leaf_begin.resize(n_trees);
+  } else {
+    nodes.resize(roots[n_trees]);
+  }
+  roots.resize(n_trees);
 }
 
 void GbdtForest::accumulate(const double* row, std::size_t n_trees, double* out) const noexcept {
+  if (oblivious) {
+    for (std::size_t t = 0; t < n_trees; ++t) {
+      const Level* level = levels.data() + roots[t];
+      std::size_t index = 0;
+      for (std::size_t l = 0; l < depth[t]; ++l) {
+        const double v = row[level[l].feature];
+        const auto right = static_cast<std::size_t>(!(v <= level[l].threshold)) &
+                           static_cast<std::size_t>(!(std::isnan(v) && level[l].default_left != 0));
+        index = 2 * index + right;
+      }
+      out[t % n_outputs] += leaf_values[leaf_begin[t] + index];
+    }
+    return;
+  }
   const Node* base = nodes.data();
   for (std::size_t t = 0; t < n_trees; ++t) {
     const Node* node = base + roots[t];
@@ -96,18 +151,22 @@ void Gbdt::do_fit(MatrixView<const double> x, std::span<const double> y,
   const Context& ctx = context();
   const std::size_t n = x.rows();
   const std::size_t cols = x.cols();
-  const std::size_t k = config_.objective == GbdtObjective::kSoftmax ? n_classes() : 1;
-  if (config_.objective == GbdtObjective::kBinaryLogloss) {
+  const GbdtObjective objective = config_.objective;
+  const std::size_t k = objective == GbdtObjective::kSoftmax ? n_classes() : 1;
+  if (objective == GbdtObjective::kBinaryLogloss) {
     KOLOSAL_CHECK(n_classes() == 2, ConfigError, who,
                   ": objective binary_logloss needs 2 classes, y has ", n_classes(),
                   " (use softmax)");
   }
+  const bool custom = objective == GbdtObjective::kCustom;
+  KOLOSAL_CHECK(!custom || custom_, InvalidArgument, who,
+                ": objective custom needs a callback (Gbdt::set_custom_objective)");
   const bool has_eval = options.eval_x.has_value();
   KOLOSAL_CHECK(config_.early_stopping_rounds == 0 || has_eval, InvalidArgument, who,
                 ": early_stopping_rounds is ", config_.early_stopping_rounds,
                 " but FitOptions has no eval_x / eval_y");
   const std::string metric =
-      config_.eval_metric.empty() ? default_metric(config_.objective) : config_.eval_metric;
+      config_.eval_metric.empty() ? default_metric(objective) : config_.eval_metric;
   const auto& info = metrics::metric_info(metric);
   KOLOSAL_CHECK((info.task == metrics::Task::kClassification) == is_classifier(), ConfigError, who,
                 ": eval_metric ", metric, " does not score a ",
@@ -117,24 +176,9 @@ void Gbdt::do_fit(MatrixView<const double> x, std::span<const double> y,
   };
 
   // Starting scores: the optimal constant of the objective.
-  std::vector<double> base(k, 0.0);
-  double total_weight = 0.0;
-  for (std::size_t i = 0; i < n; ++i) total_weight += weight(i);
-  KOLOSAL_CHECK(total_weight > 0.0, InvalidArgument, who, ": sample weights sum to 0");
-  if (config_.objective == GbdtObjective::kSquaredError) {
-    for (std::size_t i = 0; i < n; ++i) base[0] += weight(i) * y[i];
-    base[0] /= total_weight;
-  } else {
-    std::vector<double> prior(n_classes(), 0.0);
-    for (std::size_t i = 0; i < n; ++i) prior[static_cast<std::size_t>(y[i])] += weight(i);
-    const auto clamp = [&](double p) { return std::clamp(p / total_weight, 1e-15, 1.0 - 1e-15); };
-    if (k == 1) {
-      const double p = clamp(prior[1]);
-      base[0] = std::log(p / (1.0 - p));
-    } else {
-      for (std::size_t c = 0; c < k; ++c) base[c] = std::log(clamp(prior[c]));
-    }
-  }
+  const std::vector<double> base =
+      custom ? std::vector<double>{0.0}
+             : gbdt_detail::base_score(config_, n_classes(), y, options.sample_weight);
 
   const Rng rng(ctx.seed);
   const gbdt_detail::BinnedData data = gbdt_detail::bin_data(
@@ -144,6 +188,7 @@ void Gbdt::do_fit(MatrixView<const double> x, std::span<const double> y,
   forest_ = GbdtForest{};
   forest_.n_outputs = k;
   forest_.base_score = base;
+  forest_.oblivious = config_.growth == GbdtGrowth::kOblivious;
   history_.clear();
   std::vector<double> gain(cols, 0.0);
   std::vector<double> splits(cols, 0.0);
@@ -154,6 +199,7 @@ void Gbdt::do_fit(MatrixView<const double> x, std::span<const double> y,
   for (std::size_t r = 0; r < n; ++r) std::copy(base.begin(), base.end(), raw.row(r).begin());
   Matrix<double> eval_raw;
   std::vector<int> eval_labels;
+  std::vector<double> eval_pred;
   if (has_eval) {
     eval_raw = Matrix<double>(options.eval_x->rows(), k);
     for (std::size_t r = 0; r < eval_raw.rows(); ++r) {
@@ -170,24 +216,96 @@ void Gbdt::do_fit(MatrixView<const double> x, std::span<const double> y,
   std::vector<std::uint32_t> rows(n);
   std::iota(rows.begin(), rows.end(), std::uint32_t{0});
   std::vector<std::uint8_t> allowed(cols, 1);
-  const bool sampled = config_.subsample < 1.0;
+  const bool goss = config_.sampling == GbdtSampling::kGoss;
+  // GOSS: per-row gradient magnitude, its selection buffer and the amplification of drawn rows.
+  std::vector<double> magnitude(goss ? n : 0);
+  std::vector<double> order_buf(goss ? n : 0);
+  std::vector<double> amplify(goss ? n : 0, 1.0);
+  // Residuals of leaf re-estimation, sorted within each leaf's row range.
+  std::vector<std::pair<double, double>> residuals(reestimates_leaves(objective) ? n : 0);
   double best_score = 0.0;
   std::size_t best_round = 0;
   std::size_t since_best = 0;
 
   for (std::size_t round = 0; round < static_cast<std::size_t>(config_.n_estimators); ++round) {
-    parallel::for_blocks(ctx, n, kRowGrain, [&](std::size_t lo, std::size_t hi) {
-      gbdt_gradients(config_.objective, k, {raw.data() + lo * k, (hi - lo) * k},
-                     y.subspan(lo, hi - lo), {grad.data() + lo * k, (hi - lo) * k},
-                     {hess.data() + lo * k, (hi - lo) * k});
-    });
-    if (sampled) {
+    if (custom) {
+      custom_(raw.values(), y, grad, hess);
+      for (std::size_t i = 0; i < n; ++i) {
+        KOLOSAL_CHECK(std::isfinite(grad[i]) && std::isfinite(hess[i]) && hess[i] >= 0.0,
+                      InvalidArgument, who, ": the custom objective gave gradient ", grad[i],
+                      " and hessian ", hess[i], " for row ", i, " in round ", round);
+      }
+    } else {
+      parallel::for_blocks(ctx, n, kRowGrain, [&](std::size_t lo, std::size_t hi) {
+        gbdt_gradients(config_, k, {raw.data() + lo * k, (hi - lo) * k}, y.subspan(lo, hi - lo),
+                       {grad.data() + lo * k, (hi - lo) * k}, {hess.data() + lo * k, (hi - lo) * k});
+      });
+    }
+    // GOSS skips the first 1 / learning_rate rounds, as LightGBM does, while gradients are
+    // large everywhere.
+    const bool goss_round =
+        goss && static_cast<double>(round) >= std::floor(1.0 / config_.learning_rate);
+    const bool sampled = config_.subsample < 1.0 || goss_round;
+    if (config_.subsample < 1.0) {
       Rng row_rng = rng.split(kRowStream).split(round);
       rows.clear();
       for (std::size_t i = 0; i < n; ++i) {
         if (row_rng.uniform() < config_.subsample) rows.push_back(static_cast<std::uint32_t>(i));
       }
       if (rows.empty()) rows.push_back(static_cast<std::uint32_t>(row_rng.uniform_index(n)));
+    } else if (goss_round) {
+      // Gradient-based one-side sampling (Ke et al. 2017, algorithm 2): keep the top_rate
+      // fraction of rows by |gradient| (summed over outputs), draw other_rate of all rows from
+      // the rest and weight those by (1 - a) / b, so the split gains stay unbiased.
+      parallel::for_blocks(ctx, n, kRowGrain, [&](std::size_t lo, std::size_t hi) {
+        for (std::size_t i = lo; i < hi; ++i) {
+          double m = 0.0;
+          for (std::size_t c = 0; c < k; ++c) m += std::abs(grad[i * k + c] * weight(i));
+          magnitude[i] = m;
+        }
+      });
+      const double a = config_.goss_top_rate;
+      const double b = config_.goss_other_rate;
+      const auto top = std::clamp<std::size_t>(
+          static_cast<std::size_t>(std::lround(a * static_cast<double>(n))), 1, n);
+      const std::size_t other = std::min<std::size_t>(
+          static_cast<std::size_t>(std::lround(b * static_cast<double>(n))), n - top);
+      std::copy(magnitude.begin(), magnitude.end(), order_buf.begin());
+      std::nth_element(order_buf.begin(), order_buf.begin() + static_cast<std::ptrdiff_t>(top - 1),
+                       order_buf.end(), std::greater<>());
+      const double threshold = order_buf[top - 1];
+      // Rows above the threshold, then rows at it in index order, fill the top set.
+      std::size_t at_threshold = top;
+      for (std::size_t i = 0; i < n; ++i) at_threshold -= magnitude[i] > threshold ? 1 : 0;
+      Rng goss_rng = rng.split(kGossStream).split(round);
+      const double boost = (1.0 - a) / b;
+      std::size_t rest_left = n - top;
+      std::size_t need = other;
+      rows.clear();
+      for (std::size_t i = 0; i < n; ++i) {
+        bool keep_top = magnitude[i] > threshold;
+        if (!keep_top && magnitude[i] == threshold && at_threshold > 0) {
+          keep_top = true;
+          --at_threshold;
+        }
+        if (keep_top) {
+          amplify[i] = 1.0;
+          rows.push_back(static_cast<std::uint32_t>(i));
+          continue;
+        }
+        // Selection sampling (Knuth, algorithm S): exactly `other` of the rest.
+        if (need > 0 && static_cast<double>(rest_left) * goss_rng.uniform() <
+                            static_cast<double>(need)) {
+          amplify[i] = boost;
+          rows.push_back(static_cast<std::uint32_t>(i));
+          --need;
+        }
+        --rest_left;
+      }
+    } else if (goss) {
+      rows.resize(n);
+      std::iota(rows.begin(), rows.end(), std::uint32_t{0});
+      std::fill(amplify.begin(), amplify.end(), 1.0);
     }
     if (config_.colsample_bytree < 1.0) {
       Rng column_rng = rng.split(kColumnStream).split(round);
@@ -201,29 +319,66 @@ void Gbdt::do_fit(MatrixView<const double> x, std::span<const double> y,
     for (std::size_t c = 0; c < k; ++c) {
       parallel::for_blocks(ctx, n, kRowGrain, [&](std::size_t lo, std::size_t hi) {
         for (std::size_t i = lo; i < hi; ++i) {
-          const double w = weight(i);
+          const double w = goss ? weight(i) * amplify[i] : weight(i);
           gh[i] = {grad[i * k + c] * w, hess[i * k + c] * w};
         }
       });
-      const auto& tree = builder.grow(rows, gh, allowed, gain, splits);
+      auto& tree = builder.grow(rows, gh, allowed, rng.split(kTreeStream).split(round * k + c),
+                                gain, splits);
+      const auto order = builder.row_order();
+      if (reestimates_leaves(objective)) {
+        // Each leaf's value becomes the shrunk quantile of its rows' residuals y - f.
+        const double alpha = objective == GbdtObjective::kQuantile ? config_.quantile_alpha : 0.5;
+        const bool interpolate =
+            objective == GbdtObjective::kAbsoluteError && options.sample_weight.empty();
+        parallel::for_each_index(ctx, tree.size(), [&](std::size_t id) {
+          auto& node = tree[id];
+          if (node.feature >= 0 || node.end == node.begin) return;
+          for (std::size_t i = node.begin; i < node.end; ++i) {
+            const std::uint32_t r = order[i];
+            residuals[i] = {y[r] - raw(r, 0), weight(r)};
+          }
+          node.value = config_.learning_rate *
+                       gbdt_detail::residual_quantile(
+                           {residuals.data() + node.begin, node.end - node.begin}, alpha,
+                           interpolate);
+        });
+      }
       // Flatten into the forest: children indices become absolute.
-      const auto offset = static_cast<std::int32_t>(forest_.nodes.size());
-      forest_.roots.push_back(static_cast<std::uint32_t>(offset));
-      for (const auto& node : tree) {
-        GbdtForest::Node flat;
-        if (node.feature >= 0) {
-          flat.feature = node.feature;
-          flat.threshold = data.upper[static_cast<std::size_t>(node.feature)][node.bin - 1];
-          flat.left = node.left + offset;
-          flat.default_left = node.default_left ? 1 : 0;
-        } else {
-          flat.threshold = node.value;
+      if (forest_.oblivious) {
+        // Level l's nodes are [2^l - 1, 2^(l + 1) - 1); the leaves are the last level.
+        std::size_t depth = 0;
+        while ((std::size_t{2} << depth) - 1 < tree.size()) ++depth;
+        forest_.roots.push_back(static_cast<std::uint32_t>(forest_.levels.size()));
+        forest_.depth.push_back(static_cast<std::uint8_t>(depth));
+        forest_.leaf_begin.push_back(static_cast<std::uint32_t>(forest_.leaf_values.size()));
+        for (std::size_t l = 0; l < depth; ++l) {
+          const auto& node = tree[(std::size_t{1} << l) - 1];
+          forest_.levels.push_back(
+              {data.upper[static_cast<std::size_t>(node.feature)][node.bin - 1], node.feature,
+               static_cast<std::uint8_t>(node.default_left ? 1 : 0)});
         }
-        forest_.nodes.push_back(flat);
+        for (std::size_t i = (std::size_t{1} << depth) - 1; i < tree.size(); ++i) {
+          forest_.leaf_values.push_back(tree[i].value);
+        }
+      } else {
+        const auto offset = static_cast<std::int32_t>(forest_.nodes.size());
+        forest_.roots.push_back(static_cast<std::uint32_t>(offset));
+        for (const auto& node : tree) {
+          GbdtForest::Node flat;
+          if (node.feature >= 0) {
+            flat.feature = node.feature;
+            flat.threshold = data.upper[static_cast<std::size_t>(node.feature)][node.bin - 1];
+            flat.left = node.left + offset;
+            flat.default_left = node.default_left ? 1 : 0;
+          } else {
+            flat.threshold = node.value;
+          }
+          forest_.nodes.push_back(flat);
+        }
       }
       // Training scores: sampled rows sit in their leaves' ranges; others walk the binned tree.
       if (!sampled) {
-        const auto order = builder.row_order();
         parallel::for_each_index(ctx, tree.size(), [&](std::size_t id) {
           const auto& node = tree[id];
           if (node.feature >= 0) return;
@@ -249,8 +404,22 @@ void Gbdt::do_fit(MatrixView<const double> x, std::span<const double> y,
         const std::size_t t = forest_.n_trees() - 1;
         parallel::for_blocks(ctx, ex.rows(), kRowGrain, [&](std::size_t lo, std::size_t hi) {
           for (std::size_t r = lo; r < hi; ++r) {
-            const GbdtForest::Node* nodes = forest_.nodes.data();
-            const GbdtForest::Node* node = nodes + forest_.roots[t];
+            // The newest tree alone adds to output c.
+            const GbdtForest& f = forest_;
+            if (f.oblivious) {
+              const GbdtForest::Level* level = f.levels.data() + f.roots[t];
+              std::size_t index = 0;
+              for (std::size_t l = 0; l < f.depth[t]; ++l) {
+                const double v = ex(r, static_cast<std::size_t>(level[l].feature));
+                const bool right =
+                    std::isnan(v) ? level[l].default_left == 0 : !(v <= level[l].threshold);
+                index = 2 * index + (right ? 1 : 0);
+              }
+              eval_raw(r, c) += f.leaf_values[f.leaf_begin[t] + index];
+              continue;
+            }
+            const GbdtForest::Node* nodes = f.nodes.data();
+            const GbdtForest::Node* node = nodes + f.roots[t];
             while (node->feature >= 0) {
               const double v = ex(r, static_cast<std::size_t>(node->feature));
               const bool left = std::isnan(v) ? node->default_left != 0 : v <= node->threshold;
@@ -267,7 +436,11 @@ void Gbdt::do_fit(MatrixView<const double> x, std::span<const double> y,
         const Matrix<double> proba = to_proba(eval_raw);
         s = metrics::score(metric, eval_labels, proba.view());
       } else {
-        s = metrics::score(metric, options.eval_y, eval_raw.values());
+        eval_pred.assign(eval_raw.values().begin(), eval_raw.values().end());
+        if (objective == GbdtObjective::kPoisson) {
+          for (auto& v : eval_pred) v = std::exp(v);
+        }
+        s = metrics::score(metric, options.eval_y, eval_pred);
       }
       history_.push_back(s);
       const bool better = round == 0 || (info.greater_is_better ? s > best_score : s < best_score);
@@ -285,11 +458,7 @@ void Gbdt::do_fit(MatrixView<const double> x, std::span<const double> y,
   }
   if (config_.early_stopping_rounds > 0) {
     // Keep the rounds up to the best one.
-    const std::size_t keep = (best_round + 1) * k;
-    if (keep < forest_.n_trees()) {
-      forest_.nodes.resize(forest_.roots[keep]);
-      forest_.roots.resize(keep);
-    }
+    forest_.truncate((best_round + 1) * k);
   } else {
     gain_importance_ = gain;
     split_importance_ = splits;
@@ -304,6 +473,28 @@ Matrix<double> Gbdt::raw_scores(MatrixView<const double> x) const {
     for (std::size_t r = lo; r < hi; ++r) {
       auto row = out.row(r);
       std::copy(forest_.base_score.begin(), forest_.base_score.end(), row.begin());
+    }
+    if (forest_.oblivious) {
+      // A leaf index from comparison bits, tree-major as below.
+      for (std::size_t t = 0; t < trees; ++t) {
+        const GbdtForest::Level* level = forest_.levels.data() + forest_.roots[t];
+        const double* leaves = forest_.leaf_values.data() + forest_.leaf_begin[t];
+        const std::size_t depth = forest_.depth[t];
+        const std::size_t c = t % k;
+        for (std::size_t r = lo; r < hi; ++r) {
+          const double* row = &x(r, 0);
+          std::size_t index = 0;
+          for (std::size_t l = 0; l < depth; ++l) {
+            const double v = row[level[l].feature];
+            const auto right =
+                static_cast<std::size_t>(!(v <= level[l].threshold)) &
+                static_cast<std::size_t>(!(std::isnan(v) && level[l].default_left != 0));
+            index = 2 * index + right;
+          }
+          out(r, c) += leaves[index];
+        }
+      }
+      return;
     }
     // Tree-major within the block keeps one tree hot in cache; each row still sums its trees in
     // order, so the result equals the single-row path bit for bit. Rows walk a tree in lockstep
@@ -354,7 +545,9 @@ std::vector<double> Gbdt::do_predict(MatrixView<const double> x) const {
   std::vector<double> out(x.rows());
   for (std::size_t r = 0; r < x.rows(); ++r) {
     const auto row = raw.row(r);
-    if (!is_classifier()) {
+    if (config_.objective == GbdtObjective::kPoisson) {
+      out[r] = std::exp(row[0]);  // the mean count through the log link
+    } else if (!is_classifier()) {
       out[r] = row[0];
     } else if (row.size() == 1) {
       out[r] = row[0] > 0.0 ? 1.0 : 0.0;
@@ -400,6 +593,30 @@ nlohmann::json Gbdt::do_state() const {
     threshold.push_back(std::isinf(node.threshold) ? nlohmann::json(nullptr)
                                                    : nlohmann::json(node.threshold));
   }
+  if (forest_.oblivious) {
+    std::vector<int> level_feature;
+    std::vector<int> level_default_left;
+    nlohmann::json level_threshold = nlohmann::json::array();
+    for (const auto& level : forest_.levels) {
+      level_feature.push_back(level.feature);
+      level_default_left.push_back(level.default_left);
+      level_threshold.push_back(std::isinf(level.threshold) ? nlohmann::json(nullptr)
+                                                            : nlohmann::json(level.threshold));
+    }
+    return {{"n_outputs", forest_.n_outputs},
+            {"base_score", forest_.base_score},
+            {"oblivious", true},
+            {"roots", forest_.roots},
+            {"depth", forest_.depth},
+            {"leaf_begin", forest_.leaf_begin},
+            {"leaf_values", forest_.leaf_values},
+            {"level_feature", level_feature},
+            {"level_threshold", level_threshold},
+            {"level_default_left", level_default_left},
+            {"gain_importance", gain_importance_},
+            {"split_importance", split_importance_},
+            {"eval_history", history_}};
+  }
   return {{"n_outputs", forest_.n_outputs},
           {"base_score", forest_.base_score},
           {"roots", forest_.roots},
@@ -418,22 +635,81 @@ void Gbdt::do_load_state(const nlohmann::json& state) {
   forest.n_outputs = state.at("n_outputs").get<std::size_t>();
   forest.base_score = state.at("base_score").get<std::vector<double>>();
   forest.roots = state.at("roots").get<std::vector<std::uint32_t>>();
-  const auto feature = state.at("feature").get<std::vector<int>>();
-  const auto left = state.at("left").get<std::vector<int>>();
-  const auto default_left = state.at("default_left").get<std::vector<int>>();
-  const auto& threshold = state.at("threshold");
   const std::size_t expected_outputs =
       config_.objective == GbdtObjective::kSoftmax ? n_classes() : 1;
   KOLOSAL_CHECK(
       forest.n_outputs == expected_outputs && forest.base_score.size() == expected_outputs,
       SerializationError, who, ": expected ", expected_outputs, " outputs, got ", forest.n_outputs,
       " and ", forest.base_score.size(), " base scores");
+  KOLOSAL_CHECK(forest.roots.size() % forest.n_outputs == 0, SerializationError, who, ": ",
+                forest.roots.size(), " trees is not a multiple of ", forest.n_outputs, " outputs");
+  if (state.value("oblivious", false)) {
+    load_oblivious(state, forest, who);
+  } else {
+    load_nodes(state, forest, who);
+  }
+  auto gain = state.at("gain_importance").get<std::vector<double>>();
+  auto splits = state.at("split_importance").get<std::vector<double>>();
+  KOLOSAL_CHECK(gain.size() == n_features() && splits.size() == n_features(), SerializationError,
+                who, ": importances need ", n_features(), " values");
+  forest_ = std::move(forest);
+  gain_importance_ = std::move(gain);
+  split_importance_ = std::move(splits);
+  history_ = state.at("eval_history").get<std::vector<double>>();
+}
+
+void Gbdt::load_oblivious(const nlohmann::json& state, GbdtForest& forest,
+                          const std::string& who) const {
+  forest.oblivious = true;
+  forest.depth = state.at("depth").get<std::vector<std::uint8_t>>();
+  forest.leaf_begin = state.at("leaf_begin").get<std::vector<std::uint32_t>>();
+  forest.leaf_values = state.at("leaf_values").get<std::vector<double>>();
+  const auto feature = state.at("level_feature").get<std::vector<int>>();
+  const auto default_left = state.at("level_default_left").get<std::vector<int>>();
+  const auto& threshold = state.at("level_threshold");
+  const std::size_t trees = forest.roots.size();
+  KOLOSAL_CHECK(forest.depth.size() == trees && forest.leaf_begin.size() == trees &&
+                    default_left.size() == feature.size() && threshold.size() == feature.size(),
+                SerializationError, who,
+                ": oblivious trees need one depth and leaf offset per tree and one feature, "
+                "threshold and direction per level");
+  std::size_t levels = 0;
+  std::size_t leaves = 0;
+  for (std::size_t t = 0; t < trees; ++t) {
+    KOLOSAL_CHECK(forest.depth[t] <= 16 && forest.roots[t] == levels &&
+                      forest.leaf_begin[t] == leaves,
+                  SerializationError, who, ": oblivious tree ", t, " has depth ",
+                  static_cast<int>(forest.depth[t]), ", first level ", forest.roots[t],
+                  " and first leaf ", forest.leaf_begin[t], " out of sequence");
+    levels += forest.depth[t];
+    leaves += std::size_t{1} << forest.depth[t];
+  }
+  KOLOSAL_CHECK(levels == feature.size() && leaves == forest.leaf_values.size(),
+                SerializationError, who, ": ", feature.size(), " levels and ",
+                forest.leaf_values.size(), " leaves, expected ", levels, " and ", leaves);
+  forest.levels.resize(levels);
+  for (std::size_t i = 0; i < levels; ++i) {
+    KOLOSAL_CHECK(feature[i] >= 0 && static_cast<std::size_t>(feature[i]) < n_features(),
+                  SerializationError, who, ": level ", i, " splits on feature ", feature[i]);
+    forest.levels[i] = {threshold[i].is_null() ? std::numeric_limits<double>::infinity()
+                                               : threshold[i].get<double>(),
+                        feature[i], static_cast<std::uint8_t>(default_left[i] != 0 ? 1 : 0)};
+  }
+  for (double v : forest.leaf_values) {
+    KOLOSAL_CHECK(std::isfinite(v), SerializationError, who, ": a leaf value is not finite");
+  }
+}
+
+void Gbdt::load_nodes(const nlohmann::json& state, GbdtForest& forest,
+                      const std::string& who) const {
+  const auto feature = state.at("feature").get<std::vector<int>>();
+  const auto left = state.at("left").get<std::vector<int>>();
+  const auto default_left = state.at("default_left").get<std::vector<int>>();
+  const auto& threshold = state.at("threshold");
   const std::size_t m = feature.size();
   KOLOSAL_CHECK(left.size() == m && default_left.size() == m && threshold.size() == m,
                 SerializationError, who,
                 ": feature, left, default_left and threshold differ in length");
-  KOLOSAL_CHECK(forest.roots.size() % forest.n_outputs == 0, SerializationError, who, ": ",
-                forest.roots.size(), " trees is not a multiple of ", forest.n_outputs, " outputs");
   for (auto root : forest.roots) {
     KOLOSAL_CHECK(root < m, SerializationError, who, ": tree root ", root, " out of ", m, " nodes");
   }
@@ -457,14 +733,6 @@ void Gbdt::do_load_state(const nlohmann::json& state) {
                     " has no finite value");
     }
   }
-  auto gain = state.at("gain_importance").get<std::vector<double>>();
-  auto splits = state.at("split_importance").get<std::vector<double>>();
-  KOLOSAL_CHECK(gain.size() == n_features() && splits.size() == n_features(), SerializationError,
-                who, ": importances need ", n_features(), " values");
-  forest_ = std::move(forest);
-  gain_importance_ = std::move(gain);
-  split_importance_ = std::move(splits);
-  history_ = state.at("eval_history").get<std::vector<double>>();
 }
 
 }  // namespace kolosal::training
