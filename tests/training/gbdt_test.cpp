@@ -164,7 +164,8 @@ TEST_CASE("gbdt: gradients and hessians match finite differences of the loss", "
     INFO(kolosal::config::enum_name(objective));
     // Poisson's hessian is exact without XGBoost's max_delta_step safeguard; softmax's is twice
     // the exact diagonal (XGBoost's 2 p (1 - p)).
-    const kt::GbdtConfig cfg{.objective = objective, .huber_delta = 1.7, .poisson_max_delta_step = 0.0};
+    const kt::GbdtConfig cfg{
+        .objective = objective, .huber_delta = 1.7, .poisson_max_delta_step = 0.0};
     const double hess_factor = objective == kt::GbdtObjective::kSoftmax ? 2.0 : 1.0;
     for (int trial = 0; trial < 20; ++trial) {
       std::vector<double> raw(k);

@@ -400,8 +400,9 @@ class CatBoostGbdt final : public Gbdt {
 /// targets `y` (class indices for classifiers). Writes n x k values to `grad` and `hess`.
 /// absolute_error, huber and quantile use a unit hessian (XGBoost's and LightGBM's choice: the
 /// true second derivative is 0 or undefined where the loss is piecewise linear); poisson's is
-/// exp(f + poisson_max_delta_step) and softmax's 2 p (1 - p), both as XGBoost's. @throws InvalidArgument on mismatched sizes or
-/// the custom objective (whose derivatives come from its callback)
+/// exp(f + poisson_max_delta_step) and softmax's 2 p (1 - p), both as XGBoost's. @throws
+/// InvalidArgument on mismatched sizes or the custom objective (whose derivatives come from its
+/// callback)
 void gbdt_gradients(const GbdtConfig& config, std::size_t n_classes, std::span<const double> raw,
                     std::span<const double> y, std::span<double> grad, std::span<double> hess);
 

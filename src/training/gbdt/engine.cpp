@@ -123,9 +123,22 @@ BinnedData bin_data(const Context& ctx, MatrixView<const double> x, int max_bin,
 
 // ---------------------------------------------------------------------------- tree builder
 
+namespace {
+
+// XGBoost 1.7 caps Poisson leaves with the objective's max_delta_step (0.7) unless the tree's own
+// is set.
+GbdtConfig effective(GbdtConfig config) {
+  if (config.objective == GbdtObjective::kPoisson && config.max_delta_step == 0.0) {
+    config.max_delta_step = config.poisson_max_delta_step;
+  }
+  return config;
+}
+
+}  // namespace
+
 TreeBuilder::TreeBuilder(const Context& ctx, const GbdtConfig& config, const BinnedData& data)
     : ctx_(ctx),
-      config_(config),
+      config_(effective(config)),
       data_(data),
       hist_size_(data.cols * data.stride),
       idx_(data.rows),
@@ -184,8 +197,8 @@ std::span<const std::uint8_t> TreeBuilder::allowed_for(int depth, std::int32_t n
   return level;
 }
 
-bool TreeBuilder::valid_children(const GradPair& left, const GradPair& right,
-                                 const GradPair& total, std::size_t rows) const noexcept {
+bool TreeBuilder::valid_children(const GradPair& left, const GradPair& right, const GradPair& total,
+                                 std::size_t rows) const noexcept {
   const double eps = 1e-10 * std::max(total.h, 1e-300);
   const double min_h = config_.min_child_weight;
   if (left.h < min_h || right.h < min_h || left.h <= eps || right.h <= eps) return false;

@@ -40,10 +40,11 @@ struct BinnedData {
 [[nodiscard]] BinnedData bin_data(const Context& ctx, MatrixView<const double> x, int max_bin,
                                   int sample_rows, Rng rng);
 
-/// The quantile `alpha` of (value, weight) pairs, sorted in place: with `interpolate`, XGBoost's
-/// unweighted rule (linear between order statistics at alpha (n + 1); the median of an even count
-/// is the mean of the middle two); otherwise the first value whose cumulative weight reaches
-/// alpha of the total (scikit-learn's and XGBoost's weighted rule). 0 for no values.
+/// The quantile `alpha` of (value, weight) pairs, sorted in place: with `interpolate` (unit
+/// weights), linear between the order statistics around alpha (n - 1) as numpy.percentile,
+/// scikit-learn and LightGBM compute it (the median of an even count is the mean of the middle
+/// two, as XGBoost's); otherwise the first value whose cumulative weight reaches alpha of the
+/// total (scikit-learn's and XGBoost's weighted rule). 0 for no values.
 [[nodiscard]] double residual_quantile(std::span<std::pair<double, double>> values, double alpha,
                                        bool interpolate);
 
@@ -90,9 +91,8 @@ class TreeBuilder {
   /// so node i's children are 2i + 1 and 2i + 2 and the leaves are the last 2^depth nodes.
   [[nodiscard]] std::vector<TrainNode>& grow(std::span<const std::uint32_t> rows,
                                              std::span<const GradPair> gh,
-                                             std::span<const std::uint8_t> feature_allowed,
-                                             Rng rng, std::span<double> gain,
-                                             std::span<double> splits);
+                                             std::span<const std::uint8_t> feature_allowed, Rng rng,
+                                             std::span<double> gain, std::span<double> splits);
   /// The rows of the last tree in node order; a leaf's rows are [begin, end) of it.
   [[nodiscard]] std::span<const std::uint32_t> row_order() const noexcept { return idx_; }
 

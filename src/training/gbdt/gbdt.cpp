@@ -90,8 +90,8 @@ void GbdtConfig::check() const {
                 max_depth);
   if (sampling == GbdtSampling::kGoss) {
     KOLOSAL_CHECK(goss_top_rate + goss_other_rate <= 1.0, ConfigError,
-                  "GbdtConfig: goss_top_rate + goss_other_rate must be <= 1, got ",
-                  goss_top_rate, " + ", goss_other_rate);
+                  "GbdtConfig: goss_top_rate + goss_other_rate must be <= 1, got ", goss_top_rate,
+                  " + ", goss_other_rate);
     KOLOSAL_CHECK(subsample == 1.0, ConfigError,
                   "GbdtConfig: sampling goss draws its own rows; subsample must be 1, got ",
                   subsample);
@@ -238,7 +238,8 @@ void Gbdt::do_fit(MatrixView<const double> x, std::span<const double> y,
     } else {
       parallel::for_blocks(ctx, n, kRowGrain, [&](std::size_t lo, std::size_t hi) {
         gbdt_gradients(config_, k, {raw.data() + lo * k, (hi - lo) * k}, y.subspan(lo, hi - lo),
-                       {grad.data() + lo * k, (hi - lo) * k}, {hess.data() + lo * k, (hi - lo) * k});
+                       {grad.data() + lo * k, (hi - lo) * k},
+                       {hess.data() + lo * k, (hi - lo) * k});
       });
     }
     // GOSS skips the first 1 / learning_rate rounds, as LightGBM does, while gradients are
@@ -294,8 +295,8 @@ void Gbdt::do_fit(MatrixView<const double> x, std::span<const double> y,
           continue;
         }
         // Selection sampling (Knuth, algorithm S): exactly `other` of the rest.
-        if (need > 0 && static_cast<double>(rest_left) * goss_rng.uniform() <
-                            static_cast<double>(need)) {
+        if (need > 0 &&
+            static_cast<double>(rest_left) * goss_rng.uniform() < static_cast<double>(need)) {
           amplify[i] = boost;
           rows.push_back(static_cast<std::uint32_t>(i));
           --need;
@@ -329,8 +330,7 @@ void Gbdt::do_fit(MatrixView<const double> x, std::span<const double> y,
       if (reestimates_leaves(objective)) {
         // Each leaf's value becomes the shrunk quantile of its rows' residuals y - f.
         const double alpha = objective == GbdtObjective::kQuantile ? config_.quantile_alpha : 0.5;
-        const bool interpolate =
-            objective == GbdtObjective::kAbsoluteError && options.sample_weight.empty();
+        const bool interpolate = options.sample_weight.empty();
         parallel::for_each_index(ctx, tree.size(), [&](std::size_t id) {
           auto& node = tree[id];
           if (node.feature >= 0 || node.end == node.begin) return;
@@ -338,10 +338,10 @@ void Gbdt::do_fit(MatrixView<const double> x, std::span<const double> y,
             const std::uint32_t r = order[i];
             residuals[i] = {y[r] - raw(r, 0), weight(r)};
           }
-          node.value = config_.learning_rate *
-                       gbdt_detail::residual_quantile(
-                           {residuals.data() + node.begin, node.end - node.begin}, alpha,
-                           interpolate);
+          node.value =
+              config_.learning_rate *
+              gbdt_detail::residual_quantile({residuals.data() + node.begin, node.end - node.begin},
+                                             alpha, interpolate);
         });
       }
       // Flatten into the forest: children indices become absolute.
@@ -676,17 +676,17 @@ void Gbdt::load_oblivious(const nlohmann::json& state, GbdtForest& forest,
   std::size_t levels = 0;
   std::size_t leaves = 0;
   for (std::size_t t = 0; t < trees; ++t) {
-    KOLOSAL_CHECK(forest.depth[t] <= 16 && forest.roots[t] == levels &&
-                      forest.leaf_begin[t] == leaves,
-                  SerializationError, who, ": oblivious tree ", t, " has depth ",
-                  static_cast<int>(forest.depth[t]), ", first level ", forest.roots[t],
-                  " and first leaf ", forest.leaf_begin[t], " out of sequence");
+    KOLOSAL_CHECK(
+        forest.depth[t] <= 16 && forest.roots[t] == levels && forest.leaf_begin[t] == leaves,
+        SerializationError, who, ": oblivious tree ", t, " has depth ",
+        static_cast<int>(forest.depth[t]), ", first level ", forest.roots[t], " and first leaf ",
+        forest.leaf_begin[t], " out of sequence");
     levels += forest.depth[t];
     leaves += std::size_t{1} << forest.depth[t];
   }
-  KOLOSAL_CHECK(levels == feature.size() && leaves == forest.leaf_values.size(),
-                SerializationError, who, ": ", feature.size(), " levels and ",
-                forest.leaf_values.size(), " leaves, expected ", levels, " and ", leaves);
+  KOLOSAL_CHECK(levels == feature.size() && leaves == forest.leaf_values.size(), SerializationError,
+                who, ": ", feature.size(), " levels and ", forest.leaf_values.size(),
+                " leaves, expected ", levels, " and ", leaves);
   forest.levels.resize(levels);
   for (std::size_t i = 0; i < levels; ++i) {
     KOLOSAL_CHECK(feature[i] >= 0 && static_cast<std::size_t>(feature[i]) < n_features(),

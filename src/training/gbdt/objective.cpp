@@ -7,6 +7,7 @@
 
 #include "kolosal/core/error.hpp"
 #include "kolosal/training/gbdt.hpp"
+
 #include "training/gbdt/engine.hpp"
 
 namespace kolosal::training {
@@ -149,15 +150,16 @@ double residual_quantile(std::span<std::pair<double, double>> values, double alp
   if (n == 0) return 0.0;
   std::sort(values.begin(), values.end());
   if (interpolate) {
-    // XGBoost's unweighted quantile: linear between order statistics at alpha (n + 1).
-    const auto m = static_cast<double>(n);
-    if (alpha <= 1.0 / (m + 1.0)) return values.front().first;
-    if (alpha >= m / (m + 1.0)) return values.back().first;
-    const double x = alpha * (m + 1.0);
-    const double k = std::floor(x) - 1.0;
-    const double d = (x - 1.0) - k;
-    const auto i = static_cast<std::size_t>(k);
-    return values[i].first + d * (values[i + 1].first - values[i].first);
+    // Linear between the order statistics around alpha (n - 1), as numpy.percentile (used by
+    // scikit-learn without weights) and LightGBM; alpha 0.5 gives the usual median, as XGBoost.
+    const double position = alpha * static_cast<double>(n - 1);
+    const auto i = std::min(static_cast<std::size_t>(position), n - 1);
+    if (i + 1 >= n) return values[i].first;
+    const double t = position - static_cast<double>(i);
+    const double a = values[i].first;
+    const double b = values[i + 1].first;
+    // numpy's lerp, bit for bit: from the nearer end.
+    return t >= 0.5 ? b - (b - a) * (1.0 - t) : a + (b - a) * t;
   }
   // The first value whose cumulative weight reaches alpha of the total (scikit-learn's
   // _weighted_percentile and XGBoost's weighted quantile).
@@ -189,9 +191,7 @@ std::vector<double> base_score(const GbdtConfig& config, std::size_t n_classes,
     case GbdtObjective::kSoftmax: {
       std::vector<double> prior(n_classes, 0.0);
       for (std::size_t i = 0; i < n; ++i) prior[static_cast<std::size_t>(y[i])] += w(i);
-      const auto clamp = [&](double p) {
-        return std::clamp(p / total_weight, 1e-15, 1.0 - 1e-15);
-      };
+      const auto clamp = [&](double p) { return std::clamp(p / total_weight, 1e-15, 1.0 - 1e-15); };
       if (config.objective == GbdtObjective::kBinaryLogloss) {
         const double p = clamp(prior[1]);
         return {std::log(p / (1.0 - p))};
@@ -205,13 +205,13 @@ std::vector<double> base_score(const GbdtConfig& config, std::size_t n_classes,
       std::vector<std::pair<double, double>> values(n);
       for (std::size_t i = 0; i < n; ++i) values[i] = {y[i], w(i)};
       const bool l1 = config.objective == GbdtObjective::kAbsoluteError;
-      return {residual_quantile(values, l1 ? 0.5 : config.quantile_alpha, l1 && weight.empty())};
+      return {residual_quantile(values, l1 ? 0.5 : config.quantile_alpha, weight.empty())};
     }
     case GbdtObjective::kPoisson: {
       double sum = 0.0;
       for (std::size_t i = 0; i < n; ++i) {
-        KOLOSAL_CHECK(y[i] >= 0.0, InvalidArgument, "gbdt: objective poisson needs y >= 0, row ",
-                      i, " has ", y[i]);
+        KOLOSAL_CHECK(y[i] >= 0.0, InvalidArgument, "gbdt: objective poisson needs y >= 0, row ", i,
+                      " has ", y[i]);
         sum += w(i) * y[i];
       }
       KOLOSAL_CHECK(sum > 0.0, InvalidArgument,
