@@ -6,6 +6,7 @@
 #include <cmath>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <numeric>
 #include <set>
 #include <string>
@@ -264,5 +265,448 @@ TEST_CASE("gbdt objectives: predictions match XGBoost 1.7 and scikit-learn 1.2",
     }
     UNSCOPED_INFO("largest relative difference " << worst);
     CHECK(worst < 1e-5);  // XGBoost's float32 gradients and scores
+  }
+}
+
+TEST_CASE("gbdt objectives: a custom objective equal to squared error gives the same model",
+          "[training][gbdt]") {
+  auto p = make_problem(800, 4, 0);
+  // Targets in pairs (v, -v), so the built-in mean starting score is exactly the custom 0.
+  for (std::size_t r = 0; r + 1 < p.y.size(); r += 2) {
+    p.y[r + 1] = -p.y[r];
+    for (std::size_t c = 0; c < 4; ++c) p.x(r + 1, c) = -p.x(r, c);
+  }
+  const kt::GbdtConfig cfg{.n_estimators = 15, .max_depth = 4};
+  kt::Gbdt builtin(cfg);
+  builtin.fit(p.x.view(), p.y);
+  REQUIRE(builtin.forest().base_score[0] == 0.0);
+  int calls = 0;
+  kt::Gbdt custom(cfg, [&](std::span<const double> raw, std::span<const double> y,
+                           std::span<double> grad, std::span<double> hess) {
+    ++calls;
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      grad[i] = raw[i] - y[i];
+      hess[i] = 1.0;
+    }
+  });
+  CHECK(custom.gbdt_config().objective == kt::GbdtObjective::kCustom);
+  CHECK_FALSE(custom.is_classifier());
+  custom.fit(p.x.view(), p.y);
+  CHECK(calls == 15);
+  CHECK(custom.predict(p.x.view()) == builtin.predict(p.x.view()));
+  CHECK(custom.state() == builtin.state());
+  // Saved and loaded, it still predicts; refitting needs the callback again.
+  const auto loaded = kt::model_from_json(json::parse(kt::model_to_json(custom).dump()));
+  CHECK(loaded->predict(p.x.view()) == custom.predict(p.x.view()));
+  kolosal::test::expect_error<kolosal::InvalidArgument>([&] { loaded->fit(p.x.view(), p.y); },
+                                                        "objective custom needs a callback");
+  kt::Gbdt broken(cfg, [](std::span<const double>, std::span<const double>, std::span<double> grad,
+                          std::span<double> hess) {
+    std::fill(grad.begin(), grad.end(), kNaN);
+    std::fill(hess.begin(), hess.end(), 1.0);
+  });
+  kolosal::test::expect_error<kolosal::InvalidArgument>([&] { broken.fit(p.x.view(), p.y); },
+                                                        "the custom objective gave gradient");
+}
+
+TEST_CASE("gbdt sampling: min_data_in_leaf bounds every leaf's rows", "[training][gbdt]") {
+  const auto p = make_problem(600, 4, 0);
+  for (auto growth : {kt::GbdtGrowth::kDepthwise, kt::GbdtGrowth::kLeafwise}) {
+    kt::Gbdt model({.growth = growth,
+                    .n_estimators = 5,
+                    .max_depth = 8,
+                    .num_leaves = 40,
+                    .min_child_weight = 0.0,
+                    .min_data_in_leaf = 37});
+    model.fit(p.x.view(), p.y);
+    const auto& forest = model.forest();
+    std::size_t smallest = p.y.size();
+    for (std::size_t t = 0; t < forest.n_trees(); ++t) {
+      std::map<std::size_t, std::size_t> counts;
+      for (std::size_t r = 0; r < p.y.size(); ++r) ++counts[leaf_of(forest, t, p.x.row(r))];
+      CHECK(counts.size() > 4);
+      for (const auto& [leaf, count] : counts) smallest = std::min(smallest, count);
+    }
+    CHECK(smallest >= 37);
+    CHECK(smallest < 2 * 37);  // the bound binds
+  }
+  kt::Gbdt all({.n_estimators = 1, .min_data_in_leaf = 301});
+  all.fit(p.x.view(), p.y);
+  CHECK(all.forest().nodes.size() == 1);
+}
+
+TEST_CASE("gbdt sampling: column draws per level and per node compose", "[training][gbdt]") {
+  const auto p = make_problem(2000, 8, 0);
+  // Level sampling: every node of a depth-wise level splits on the level's draw.
+  const kt::GbdtConfig base{.n_estimators = 12, .max_depth = 3, .min_child_weight = 0.0};
+  auto by_level = base;
+  by_level.colsample_bytree = 0.5;
+  by_level.colsample_bylevel = 0.5;  // 2 of the tree's 4 features per level
+  kt::Gbdt level_model(by_level);
+  level_model.set_context({.n_threads = 1, .seed = 3});
+  level_model.fit(p.x.view(), p.y);
+  const auto& forest = level_model.forest();
+  std::set<int> all_features;
+  for (std::size_t t = 0; t < forest.n_trees(); ++t) {
+    const std::size_t end = t + 1 < forest.n_trees() ? forest.roots[t + 1] : forest.nodes.size();
+    std::vector<std::set<int>> per_level(3);
+    std::set<int> per_tree;
+    // Nodes of one tree with their depths, by walking from the root.
+    std::vector<std::pair<std::size_t, std::size_t>> stack{{forest.roots[t], 0}};
+    while (!stack.empty()) {
+      const auto [id, depth] = stack.back();
+      stack.pop_back();
+      const auto& node = forest.nodes[id];
+      if (node.feature < 0) continue;
+      per_level[depth].insert(node.feature);
+      per_tree.insert(node.feature);
+      all_features.insert(node.feature);
+      stack.push_back({static_cast<std::size_t>(node.left), depth + 1});
+      stack.push_back({static_cast<std::size_t>(node.left) + 1, depth + 1});
+    }
+    CHECK(end > forest.roots[t]);
+    for (const auto& level : per_level) CHECK(level.size() <= 2);
+    CHECK(per_tree.size() <= 4);
+  }
+  CHECK(all_features.size() >= 5);  // different draws across trees
+  // Node sampling with one feature per node: nodes of a level disagree somewhere.
+  auto by_node = base;
+  by_node.colsample_bynode = 0.125;
+  kt::Gbdt node_model(by_node);
+  node_model.fit(p.x.view(), p.y);
+  bool differs = false;
+  const auto& nf = node_model.forest();
+  for (std::size_t t = 0; t < nf.n_trees(); ++t) {
+    const auto& root = nf.nodes[nf.roots[t]];
+    if (root.feature < 0) continue;
+    const auto& a = nf.nodes[static_cast<std::size_t>(root.left)];
+    const auto& b = nf.nodes[static_cast<std::size_t>(root.left) + 1];
+    differs = differs || (a.feature >= 0 && b.feature >= 0 && a.feature != b.feature);
+  }
+  CHECK(differs);
+  // Draws of 1.0 change nothing.
+  auto full = base;
+  full.colsample_bylevel = 1.0;
+  full.colsample_bynode = 1.0;
+  kt::Gbdt plain(base);
+  kt::Gbdt same(full);
+  plain.fit(p.x.view(), p.y);
+  same.fit(p.x.view(), p.y);
+  CHECK(plain.state() == same.state());
+}
+
+TEST_CASE("gbdt sampling: GOSS keeps the top gradients and amplifies the rest",
+          "[training][gbdt]") {
+  const auto train = make_problem(6000, 6, 2, 1);
+  const auto test = make_problem(2000, 6, 2, 2);
+  const kt::GbdtConfig cfg{.objective = kt::GbdtObjective::kBinaryLogloss,
+                           .n_estimators = 60,
+                           .learning_rate = 0.2,
+                           .max_depth = 4};
+  // Rates summing to 1 draw every row with weight (1 - a) / b = 1: the unsampled model exactly.
+  auto whole = cfg;
+  whole.sampling = kt::GbdtSampling::kGoss;
+  whole.goss_top_rate = 0.25;
+  whole.goss_other_rate = 0.75;
+  kt::Gbdt plain(cfg);
+  kt::Gbdt everything(whole);
+  plain.fit(train.x.view(), train.y);
+  everything.fit(train.x.view(), train.y);
+  CHECK(everything.state() == plain.state());
+  // The default rates (0.2, 0.1) train on 30% of the rows yet score close to the full model.
+  auto goss = cfg;
+  goss.sampling = kt::GbdtSampling::kGoss;
+  kt::Gbdt sampled(goss);
+  sampled.fit(train.x.view(), train.y);
+  CHECK(sampled.state() != plain.state());
+  const auto labels = std::vector<int>(test.y.begin(), test.y.end());
+  const double full_auc =
+      kolosal::metrics::score("roc_auc", labels, plain.predict_proba(test.x.view()).view());
+  const double goss_auc =
+      kolosal::metrics::score("roc_auc", labels, sampled.predict_proba(test.x.view()).view());
+  UNSCOPED_INFO("auc full " << full_auc << " goss " << goss_auc);
+  CHECK(goss_auc > full_auc - 0.01);
+  // Without amplification the sampled rows would be outweighed: the rate matters.
+  auto unbalanced = goss;
+  unbalanced.goss_other_rate = 0.5;
+  kt::Gbdt other(unbalanced);
+  other.fit(train.x.view(), train.y);
+  CHECK(other.state() != sampled.state());
+}
+
+TEST_CASE("gbdt sampling: every new option is bit-identical for any thread count",
+          "[training][gbdt]") {
+  const auto p = make_problem(30000, 6, 0);
+  std::vector<kt::GbdtConfig> configs{{.n_estimators = 15,
+                                       .max_depth = 5,
+                                       .colsample_bytree = 0.8,
+                                       .min_data_in_leaf = 20,
+                                       .colsample_bylevel = 0.7,
+                                       .colsample_bynode = 0.6,
+                                       .sampling = kt::GbdtSampling::kGoss},
+                                      {.objective = kt::GbdtObjective::kQuantile,
+                                       .growth = kt::GbdtGrowth::kLeafwise,
+                                       .n_estimators = 8,
+                                       .max_depth = 0,
+                                       .num_leaves = 20,
+                                       .subsample = 0.7,
+                                       .quantile_alpha = 0.3,
+                                       .colsample_bynode = 0.5},
+                                      {.objective = kt::GbdtObjective::kHuber,
+                                       .growth = kt::GbdtGrowth::kOblivious,
+                                       .n_estimators = 10,
+                                       .max_depth = 5,
+                                       .colsample_bylevel = 0.5,
+                                       .sampling = kt::GbdtSampling::kGoss}};
+  for (const auto& cfg : configs) {
+    INFO(kolosal::config::to_json(cfg).dump());
+    std::vector<json> states;
+    for (int threads : {1, 2}) {
+      kt::Gbdt model(cfg);
+      model.set_context({.n_threads = threads, .seed = 21});
+      model.fit(p.x.view(), p.y);
+      states.push_back(model.state());
+    }
+    CHECK(states[0] == states[1]);
+  }
+}
+
+TEST_CASE("gbdt oblivious: trees are symmetric and evaluated from comparison bits",
+          "[training][gbdt]") {
+  // Known answer: y = 10 x0 + 5 x1 on the four corners; depth 2 puts x0 first (larger gain).
+  Matrix<double> x(4, 2);
+  const std::vector<double> corners{0, 0, 0, 1, 1, 0, 1, 1};
+  for (std::size_t i = 0; i < corners.size(); ++i) x(i / 2, i % 2) = corners[i];
+  const std::vector<double> y{0, 5, 10, 15};
+  kt::Gbdt stump({.growth = kt::GbdtGrowth::kOblivious,
+                  .n_estimators = 1,
+                  .learning_rate = 1.0,
+                  .max_depth = 2,
+                  .lambda = 0.0,
+                  .min_child_weight = 0.0});
+  stump.fit(x.view(), y);
+  const auto& f = stump.forest();
+  REQUIRE(f.oblivious);
+  REQUIRE(f.n_trees() == 1);
+  CHECK(f.depth[0] == 2);
+  CHECK(f.levels[0].feature == 0);
+  CHECK(f.levels[0].threshold == 0.5);
+  CHECK(f.levels[1].feature == 1);
+  CHECK(f.base_score[0] == 7.5);
+  CHECK(f.leaf_values == std::vector<double>{-7.5, -2.5, 2.5, 7.5});
+  CHECK(stump.predict(x.view()) == y);
+
+  // The shared split maximises the summed gain even where a node alone would choose otherwise:
+  // in the left half only x2 matters, in the right half x1 matters twice as much; x1 wins.
+  Matrix<double> z(8, 3);
+  std::vector<double> target(8);
+  for (std::size_t r = 0; r < 8; ++r) {
+    const double a = static_cast<double>(r >> 2);
+    const double b = static_cast<double>((r >> 1) & 1);
+    const double c = static_cast<double>(r & 1);
+    z(r, 0) = a;
+    z(r, 1) = b;
+    z(r, 2) = c;
+    target[r] = a == 0.0 ? 3.0 * c : 20.0 + 8.0 * b;
+  }
+  kt::Gbdt shared({.growth = kt::GbdtGrowth::kOblivious,
+                   .n_estimators = 1,
+                   .learning_rate = 1.0,
+                   .max_depth = 2,
+                   .lambda = 0.0,
+                   .min_child_weight = 0.0});
+  shared.fit(z.view(), target);
+  CHECK(shared.forest().levels[0].feature == 0);
+  // x1 cuts the squared error by 64 in the right half, x2 by 9 in the left: the level takes x1
+  // although the left node alone would take x2.
+  CHECK(shared.forest().levels[1].feature == 1);
+  kt::Gbdt greedy({.n_estimators = 1,
+                   .learning_rate = 1.0,
+                   .max_depth = 2,
+                   .lambda = 0.0,
+                   .min_child_weight = 0.0});
+  greedy.fit(z.view(), target);
+  const auto& g = greedy.forest();
+  CHECK(g.nodes[static_cast<std::size_t>(g.nodes[0].left)].feature == 2);  // the left half's own
+
+  // Deeper trees with missing values: batch, single-row and saved paths agree.
+  const auto p = make_problem(3000, 5, 0);
+  kt::Gbdt deep({.growth = kt::GbdtGrowth::kOblivious, .n_estimators = 20, .max_depth = 6});
+  deep.fit(p.x.view(), p.y);
+  const auto& d = deep.forest();
+  for (std::size_t t = 0; t < d.n_trees(); ++t) {
+    CHECK(d.leaf_begin[t] + (std::size_t{1} << d.depth[t]) <=
+          (t + 1 < d.n_trees() ? d.leaf_begin[t + 1] : d.leaf_values.size()));
+  }
+  const auto batch = deep.predict(p.x.view());
+  std::vector<double> one(1);
+  for (std::size_t r = 0; r < p.y.size(); r += 7) {
+    deep.predict_raw_row(p.x.row(r), one);
+    CHECK(one[0] == batch[r]);
+  }
+  const auto loaded = kt::model_from_json(json::parse(kt::model_to_json(deep).dump()));
+  CHECK(loaded->predict(p.x.view()) == batch);
+  const json good = deep.state();
+  auto state = good;
+  state["learned"]["level_feature"][0] = 99;
+  CHECK_THROWS_AS(deep.load_state(state), kolosal::SerializationError);
+  state = good;
+  state["learned"]["depth"][0] = 7;
+  CHECK_THROWS_AS(deep.load_state(state), kolosal::SerializationError);
+}
+
+TEST_CASE("gbdt oblivious: quality near depth-wise trees and the catboost preset",
+          "[training][gbdt]") {
+  std::ifstream in(kolosal::test::data_path("diabetes.csv"));
+  std::string line;
+  std::getline(in, line);
+  std::vector<std::vector<double>> rows;
+  while (std::getline(in, line)) {
+    std::vector<double> row;
+    std::size_t start = 0;
+    while (start <= line.size()) {
+      const std::size_t comma = std::min(line.find(',', start), line.size());
+      row.push_back(std::stod(line.substr(start, comma - start)));
+      start = comma + 1;
+    }
+    rows.push_back(row);
+  }
+  const std::size_t cols = rows[0].size() - 1;
+  std::vector<std::size_t> train_rows;
+  std::vector<std::size_t> test_rows;
+  for (std::size_t r = 0; r < rows.size(); ++r) (r % 4 == 0 ? test_rows : train_rows).push_back(r);
+  const auto take = [&](const std::vector<std::size_t>& which, Matrix<double>& xs,
+                        std::vector<double>& ys) {
+    xs = Matrix<double>(which.size(), cols);
+    for (std::size_t i = 0; i < which.size(); ++i) {
+      std::copy(rows[which[i]].begin(), rows[which[i]].begin() + static_cast<std::ptrdiff_t>(cols),
+                xs.row(i).begin());
+      ys.push_back(rows[which[i]][cols]);
+    }
+  };
+  Matrix<double> xtr, xte;
+  std::vector<double> ytr, yte;
+  take(train_rows, xtr, ytr);
+  take(test_rows, xte, yte);
+  const auto rmse = [&](kolosal::Model& m) {
+    m.fit(xtr.view(), ytr);
+    return kolosal::metrics::score("root_mean_squared_error", yte, m.predict(xte.view()));
+  };
+  kt::Gbdt depthwise({.n_estimators = 100, .learning_rate = 0.05, .max_depth = 3});
+  kt::Gbdt oblivious({.growth = kt::GbdtGrowth::kOblivious,
+                      .n_estimators = 100,
+                      .learning_rate = 0.05,
+                      .max_depth = 3});
+  const double a = rmse(depthwise);
+  const double b = rmse(oblivious);
+  UNSCOPED_INFO("diabetes rmse depth-wise " << a << " oblivious " << b);
+  CHECK(b < a * 1.05);
+  auto catboost = kt::make_model("catboost");
+  CHECK(catboost->config()["growth"] == "oblivious");
+  CHECK(catboost->config()["lambda"] == 3.0);
+  const double c = rmse(*catboost);
+  UNSCOPED_INFO("catboost preset rmse " << c);
+  CHECK(c < a * 1.10);
+  CHECK(dynamic_cast<const kt::Gbdt&>(*catboost).forest().oblivious);
+}
+
+TEST_CASE("gbdt options: new keys round-trip and bad values are rejected by name",
+          "[training][gbdt]") {
+  const kt::GbdtConfig cfg{.objective = kt::GbdtObjective::kQuantile,
+                           .growth = kt::GbdtGrowth::kOblivious,
+                           .max_depth = 4,
+                           .huber_delta = 2.5,
+                           .quantile_alpha = 0.9,
+                           .poisson_max_delta_step = 0.3,
+                           .min_data_in_leaf = 7,
+                           .colsample_bylevel = 0.6,
+                           .colsample_bynode = 0.4,
+                           .sampling = kt::GbdtSampling::kGoss,
+                           .goss_top_rate = 0.3,
+                           .goss_other_rate = 0.2};
+  const json j = kolosal::config::to_json(cfg);
+  CHECK(j["growth"] == "oblivious");
+  CHECK(j["sampling"] == "goss");
+  CHECK(j["objective"] == "quantile");
+  CHECK(kolosal::config::from_json<kt::GbdtConfig>(json::parse(j.dump())) == cfg);
+  for (const char* name : {"absolute_error", "huber", "pseudo_huber", "poisson", "custom"}) {
+    CHECK(kolosal::config::from_json<kt::GbdtConfig>({{"objective", name}}).objective !=
+          kt::GbdtObjective::kSquaredError);
+  }
+  const std::vector<std::pair<json, std::string>> bad{
+      {{{"huber_delta", 0.0}}, "huber_delta"},
+      {{{"quantile_alpha", 1.0}}, "quantile_alpha"},
+      {{{"quantile_alpha", 0.0}}, "quantile_alpha"},
+      {{{"poisson_max_delta_step", -1.0}}, "poisson_max_delta_step"},
+      {{{"min_data_in_leaf", -1}}, "min_data_in_leaf"},
+      {{{"colsample_bylevel", 0.0}}, "colsample_bylevel"},
+      {{{"colsample_bynode", 1.5}}, "colsample_bynode"},
+      {{{"sampling", "bagging"}}, "sampling"},
+      {{{"goss_top_rate", 1.0}}, "goss_top_rate"},
+      {{{"goss_other_rate", 0.0}}, "goss_other_rate"},
+      {{{"growth", "symmetric"}}, "growth"}};
+  for (const auto& [input, key] : bad) {
+    INFO(input.dump());
+    kolosal::test::expect_error<kolosal::ConfigError>(
+        [&] { (void)kolosal::config::from_json<kt::GbdtConfig>(input); }, key);
+  }
+  kolosal::test::expect_error<kolosal::ConfigError>(
+      [] {
+        kolosal::config::validate(
+            kt::GbdtConfig{
+                .sampling = kt::GbdtSampling::kGoss, .goss_top_rate = 0.6, .goss_other_rate = 0.5},
+            "gbdt");
+      },
+      "goss_top_rate + goss_other_rate");
+  kolosal::test::expect_error<kolosal::ConfigError>(
+      [] {
+        kolosal::config::validate(
+            kt::GbdtConfig{.subsample = 0.5, .sampling = kt::GbdtSampling::kGoss}, "gbdt");
+      },
+      "subsample must be 1");
+  for (int depth : {0, 17}) {
+    kolosal::test::expect_error<kolosal::ConfigError>(
+        [&] {
+          kolosal::config::validate(
+              kt::GbdtConfig{
+                  .growth = kt::GbdtGrowth::kOblivious, .max_depth = depth, .num_leaves = 8},
+              "gbdt");
+        },
+        "growth oblivious needs max_depth in [1, 16]");
+  }
+  // Poisson rejects negative counts when fitting.
+  const auto p = make_problem(100, 2, 0);
+  kt::Gbdt poisson({.objective = kt::GbdtObjective::kPoisson});
+  kolosal::test::expect_error<kolosal::InvalidArgument>([&] { poisson.fit(p.x.view(), p.y); },
+                                                        "needs y >= 0");
+}
+
+TEST_CASE("gbdt options: every objective and growth saves, loads and clones identically",
+          "[training][gbdt]") {
+  kolosal::test::TempDir dir;
+  for (auto objective : {kt::GbdtObjective::kAbsoluteError, kt::GbdtObjective::kHuber,
+                         kt::GbdtObjective::kPseudoHuber, kt::GbdtObjective::kQuantile,
+                         kt::GbdtObjective::kPoisson}) {
+    for (const char* name : {"gbdt", "lightgbm", "catboost"}) {
+      INFO(name << " " << kolosal::config::enum_name(objective));
+      const auto p = make_problem(500, 4, objective == kt::GbdtObjective::kPoisson ? 1 : 0, 4);
+      auto model = kt::make_model(name, {{"objective", kolosal::config::enum_name(objective)},
+                                         {"n_estimators", 6},
+                                         {"min_data_in_leaf", 5},
+                                         {"colsample_bynode", 0.8}});
+      CHECK_FALSE(model->is_classifier());
+      model->fit(p.x.view(), p.y);
+      const auto path = dir / (std::string(name) + ".json");
+      kt::save_model(*model, path);
+      const auto loaded = kt::load_model(path);
+      CHECK(loaded->predict(p.x.view()) == model->predict(p.x.view()));
+      CHECK(loaded->decision_function(p.x.view()) == model->decision_function(p.x.view()));
+      CHECK(model->clone()->predict(p.x.view()) == model->predict(p.x.view()));
+      if (objective == kt::GbdtObjective::kPoisson) {
+        // Predictions are means: exp of the raw score.
+        const auto raw = model->decision_function(p.x.view());
+        CHECK(model->predict(p.x.view())[0] == std::exp(raw(0, 0)));
+      }
+    }
   }
 }
