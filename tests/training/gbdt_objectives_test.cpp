@@ -3,6 +3,7 @@
 // min_data_in_leaf, column sampling by level and node, GOSS and oblivious trees: finite
 // differences, known answers, parity with XGBoost 1.7 and scikit-learn 1.2, determinism.
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -709,4 +710,201 @@ TEST_CASE("gbdt options: every objective and growth saves, loads and clones iden
       }
     }
   }
+}
+
+namespace {
+
+// A stump's problem: one categorical feature with `m` categories (some rows missing), targets
+// and weights random.
+struct CategoryCase {
+  Matrix<double> x;
+  std::vector<double> y;
+  std::vector<double> w;
+};
+
+CategoryCase category_case(std::size_t m, bool missing, std::uint64_t seed) {
+  kolosal::Rng rng(seed);
+  const std::size_t n = 12 * m + 6;
+  CategoryCase c{Matrix<double>(n, 1), std::vector<double>(n), std::vector<double>(n)};
+  std::vector<double> effect(m);
+  for (auto& e : effect) e = rng.normal(0.0, 2.0);
+  for (std::size_t r = 0; r < n; ++r) {
+    const bool is_missing = missing && r % 7 == 3;
+    const std::size_t cat = r % m;
+    // Codes spread out (0, 3, 6, ...) so unused codes lie between them.
+    c.x(r, 0) = is_missing ? kNaN : static_cast<double>(3 * cat);
+    c.y[r] = (is_missing ? 1.0 : effect[cat]) + rng.normal(0.0, 1.0);
+    c.w[r] = 0.5 + rng.uniform();
+  }
+  return c;
+}
+
+// The largest gain G_L^2 / H_L + G_R^2 / H_R - G^2 / H (lambda 0) over every partition of the
+// seen categories and side of the missing values; `singletons` only one category against the
+// rest.
+double brute_force_gain(const CategoryCase& c, double base, bool singletons) {
+  std::map<int, std::pair<double, double>> sums;  // code -> (G, H); -1 missing
+  double g_total = 0.0;
+  double h_total = 0.0;
+  for (std::size_t r = 0; r < c.y.size(); ++r) {
+    const double v = c.x(r, 0);
+    auto& s = sums[std::isnan(v) ? -1 : static_cast<int>(v)];
+    s.first += c.w[r] * (base - c.y[r]);
+    s.second += c.w[r];
+    g_total += c.w[r] * (base - c.y[r]);
+    h_total += c.w[r];
+  }
+  std::vector<std::pair<double, double>> cats;
+  std::pair<double, double> missing{0.0, 0.0};
+  for (const auto& [code, s] : sums) (code < 0 ? missing : cats.emplace_back(s)) = s;
+  const std::size_t m = cats.size();
+  double best = 0.0;
+  // Every category on one side is a split only against missing values.
+  const std::uint64_t last = (std::uint64_t{1} << m) - (missing.second > 0.0 ? 1 : 2);
+  for (std::uint64_t mask = 1; mask <= last; ++mask) {
+    if (singletons && std::popcount(mask) != 1) continue;
+    for (int side = 0; side < 2; ++side) {
+      double gl = side == 1 ? missing.first : 0.0;
+      double hl = side == 1 ? missing.second : 0.0;
+      for (std::size_t i = 0; i < m; ++i) {
+        if ((mask >> i) & 1) {
+          gl += cats[i].first;
+          hl += cats[i].second;
+        }
+      }
+      const double gr = g_total - gl;
+      const double hr = h_total - hl;
+      if (hl <= 1e-9 || hr <= 1e-9) continue;
+      best = std::max(best, gl * gl / hl + gr * gr / hr - g_total * g_total / h_total);
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+TEST_CASE("gbdt categorical: splits are optimal against every partition", "[training][gbdt]") {
+  for (std::size_t m = 2; m <= 9; ++m) {
+    for (bool missing : {false, true}) {
+      for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+        INFO("categories " << m << " missing " << missing << " seed " << seed);
+        const auto c = category_case(m, missing, seed * 100 + m);
+        for (int onehot : {1, 100}) {
+          kt::Gbdt stump({.n_estimators = 1,
+                          .learning_rate = 1.0,
+                          .max_depth = 1,
+                          .lambda = 0.0,
+                          .min_child_weight = 0.0,
+                          .categorical_features = {0},
+                          .max_cat_to_onehot = onehot,
+                          .cat_smooth = 0.0});
+          kolosal::FitOptions options;
+          options.sample_weight = c.w;
+          stump.fit(c.x.view(), c.y, options);
+          const double found = stump.feature_importance(kt::GbdtImportance::kGain)[0];
+          const double expected =
+              brute_force_gain(c, stump.forest().base_score[0], onehot >= static_cast<int>(m));
+          CHECK(found == Approx(expected).epsilon(1e-9));
+
+          // The node's two sets split the seen codes; rows follow them.
+          const auto& root = stump.forest().nodes[0];
+          REQUIRE(root.categorical == 1);
+          const auto pred = stump.predict(c.x.view());
+          for (std::size_t r = 0; r < c.y.size(); ++r) {
+            const bool left = stump.forest().categorical_left(root, c.x(r, 0));
+            CHECK(pred[r] ==
+                  stump.forest().base_score[0] + stump.forest().nodes[left ? 1 : 2].threshold);
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("gbdt categorical: unseen codes go the default way; quality beats numeric codes",
+          "[training][gbdt]") {
+  // Category effects unordered in their codes: a numeric split needs many cuts, a set one.
+  kolosal::Rng rng(17);
+  const std::size_t n = 4000;
+  std::vector<double> effect(30);
+  for (auto& e : effect) e = rng.normal(0.0, 3.0);
+  Matrix<double> x(n, 2);
+  std::vector<double> y(n);
+  for (std::size_t r = 0; r < n; ++r) {
+    const auto cat = rng.uniform_index(30);
+    x(r, 0) = static_cast<double>(cat);
+    x(r, 1) = rng.normal();
+    if (r % 50 == 0) x(r, 0) = kNaN;
+    y[r] = (std::isnan(x(r, 0)) ? 0.0 : effect[cat]) + x(r, 1) + 0.3 * rng.normal();
+  }
+  const kt::GbdtConfig numeric{.n_estimators = 30, .learning_rate = 0.3, .max_depth = 2};
+  auto categorical = numeric;
+  categorical.categorical_features = {0};
+  kt::Gbdt a(numeric);
+  kt::Gbdt b(categorical);
+  a.fit(x.view(), y);
+  b.fit(x.view(), y);
+  const double rmse_numeric =
+      kolosal::metrics::score("root_mean_squared_error", y, a.predict(x.view()));
+  const double rmse_categorical =
+      kolosal::metrics::score("root_mean_squared_error", y, b.predict(x.view()));
+  UNSCOPED_INFO("rmse numeric " << rmse_numeric << " categorical " << rmse_categorical);
+  CHECK(rmse_categorical < 0.8 * rmse_numeric);
+  // Codes never seen in training (31, 200), non-integers and NaN all take the default way.
+  const auto& forest = b.forest();
+  for (const auto& node : forest.nodes) {
+    if (node.categorical == 0) continue;
+    for (double v : {31.0, 200.0, 2.5, -1.0, kNaN}) {
+      CHECK(forest.categorical_left(node, v) == (node.default_left != 0));
+    }
+  }
+  // Thread counts, save and load.
+  std::vector<json> states;
+  for (int threads : {1, 2}) {
+    kt::Gbdt model(categorical);
+    model.set_context({.n_threads = threads, .seed = 4});
+    model.fit(x.view(), y);
+    states.push_back(model.state());
+  }
+  CHECK(states[0] == states[1]);
+  const auto loaded = kt::model_from_json(json::parse(kt::model_to_json(b).dump()));
+  CHECK(loaded->predict(x.view()) == b.predict(x.view()));
+  std::vector<double> one(1);
+  b.predict_raw_row(x.row(7), one);
+  CHECK(one[0] == b.decision_function(x.view())(7, 0));
+  // Bad codes and declarations are named.
+  Matrix<double> bad = x;
+  bad(5, 0) = 2.5;
+  kolosal::test::expect_error<kolosal::InvalidArgument>(
+      [&] { b.fit(bad.view(), y); }, "categorical feature 0 has value 2.5 in row 5");
+  bad(5, 0) = 255.0;
+  kolosal::test::expect_error<kolosal::InvalidArgument>([&] { b.fit(bad.view(), y); },
+                                                        "expected an integer code in [0, 254]");
+  kt::Gbdt out_of_range({.categorical_features = {5}});
+  kolosal::test::expect_error<kolosal::InvalidArgument>([&] { out_of_range.fit(x.view(), y); },
+                                                        "categorical feature 5 out of 2 features");
+  kolosal::test::expect_error<kolosal::ConfigError>(
+      [] {
+        kolosal::config::validate(
+            kt::GbdtConfig{.growth = kt::GbdtGrowth::kOblivious, .categorical_features = {0}},
+            "gbdt");
+      },
+      "categorical_features need depthwise or leafwise growth");
+  kolosal::test::expect_error<kolosal::ConfigError>(
+      [] {
+        (void)kolosal::config::from_json<kt::GbdtConfig>({{"categorical_features", {-1}}});
+      },
+      "categorical_features");
+  kolosal::test::expect_error<kolosal::ConfigError>(
+      [] {
+        (void)kolosal::config::from_json<kt::GbdtConfig>({{"max_cat_to_onehot", 0}});
+      },
+      "max_cat_to_onehot");
+  kolosal::test::expect_error<kolosal::ConfigError>(
+      [] {
+        (void)kolosal::config::from_json<kt::GbdtConfig>({{"cat_smooth", -1.0}});
+      },
+      "cat_smooth");
+  const auto j = kolosal::config::to_json(categorical);
+  CHECK(kolosal::config::from_json<kt::GbdtConfig>(json::parse(j.dump())) == categorical);
 }

@@ -122,6 +122,11 @@ struct GbdtConfig {
   GbdtSampling sampling = GbdtSampling::kUniform;
   double goss_top_rate = 0.2;    ///< GOSS: fraction kept with the largest |gradient|
   double goss_other_rate = 0.1;  ///< GOSS: fraction of all rows drawn from the rest
+  /// Features holding category codes (integers 0 to 254; NaN missing) split on sets of
+  /// categories, as LightGBM does.
+  std::vector<int> categorical_features{};
+  int max_cat_to_onehot = 4;  ///< up to this many categories a split isolates one of them
+  double cat_smooth = 10.0;   ///< added to hessian sums when ordering categories
 
   static constexpr auto fields() {
     using C = GbdtConfig;
@@ -195,10 +200,20 @@ struct GbdtConfig {
         config::field("goss_other_rate", &C::goss_other_rate)
             .greater_than(0.0)
             .less_than(1.0)
-            .doc("GOSS: fraction of rows drawn from the rest, amplified")};
+            .doc("GOSS: fraction of rows drawn from the rest, amplified"),
+        config::field("categorical_features", &C::categorical_features)
+            .at_least(0)
+            .doc("indices of features holding category codes 0..254"),
+        config::field("max_cat_to_onehot", &C::max_cat_to_onehot)
+            .at_least(1)
+            .doc("most categories for one-vs-rest splits; more are ordered by gradient"),
+        config::field("cat_smooth", &C::cat_smooth)
+            .at_least(0.0)
+            .doc("added to each category's hessian sum when ordering categories")};
   }
   /// Cross-field rules: a depth or leaf limit for the growth policy, a depth of 1 to 16 for
-  /// oblivious trees, GOSS rates summing to at most 1 and GOSS without `subsample`.
+  /// oblivious trees, GOSS rates summing to at most 1, GOSS without `subsample`, and no
+  /// categorical features with oblivious trees.
   /// @throws ConfigError
   void check() const;
   friend bool operator==(const GbdtConfig&, const GbdtConfig&) = default;
@@ -237,14 +252,31 @@ struct CatBoostPresetConfig : GbdtConfig {
 /// A fitted ensemble flattened for inference: every node of every tree in one array of 24-byte
 /// nodes, children stored as adjacent pairs after their parent. An internal node sends a row to
 /// node `left` when its value is <= `threshold` (or, for NaN, when `default_left`), else to
-/// `left + 1`; a leaf has feature -1 and holds its value in `threshold`.
+/// `left + 1`; a leaf has feature -1 and holds its value in `threshold`. A categorical node sends
+/// the categories of its left set left, those of its right set right, and missing, non-integer
+/// and unseen codes the default way.
 struct GbdtForest {
   struct Node {
     double threshold = 0.0;  ///< split value, or the leaf value
     std::int32_t feature = -1;
     std::int32_t left = -1;  ///< index in `nodes` of the left child; the right is left + 1
     std::uint8_t default_left = 0;
+    std::uint8_t categorical = 0;
+    std::uint32_t set = 0;  ///< categorical: words [8 set, 8 set + 8) of `category_sets`
   };
+  /// Per categorical node, 4 words of left categories then 4 of right ones (bit c: code c).
+  std::vector<std::uint64_t> category_sets;
+  /// Whether a categorical node sends category value `v` left.
+  [[nodiscard]] bool categorical_left(const Node& node, double v) const noexcept {
+    if (!(v >= 0.0 && v < 256.0)) return node.default_left != 0;
+    const auto c = static_cast<std::size_t>(v);
+    if (static_cast<double>(c) != v) return node.default_left != 0;
+    const std::uint64_t* words = category_sets.data() + 8 * std::size_t{node.set};
+    const std::uint64_t bit = std::uint64_t{1} << (c & 63);
+    if ((words[c >> 6] & bit) != 0) return true;
+    if ((words[4 + (c >> 6)] & bit) != 0) return false;
+    return node.default_left != 0;
+  }
   /// One level of an oblivious tree: the split every node of the level shares.
   struct Level {
     double threshold = 0.0;

@@ -64,7 +64,7 @@ std::size_t lower_bound_index(const std::vector<double>& bounds, double v) noexc
 }  // namespace
 
 BinnedData bin_data(const Context& ctx, MatrixView<const double> x, int max_bin, int sample_rows,
-                    Rng rng) {
+                    Rng rng, std::span<const int> categorical) {
   BinnedData out;
   out.rows = x.rows();
   out.cols = x.cols();
@@ -90,6 +90,25 @@ BinnedData bin_data(const Context& ctx, MatrixView<const double> x, int max_bin,
     }
     out.upper[f] = feature_bounds(values, max_value_bins);
   });
+  out.categorical.assign(out.cols, 0);
+  for (int feature : categorical) {
+    KOLOSAL_CHECK(feature >= 0 && static_cast<std::size_t>(feature) < out.cols, InvalidArgument,
+                  "gbdt: categorical feature ", feature, " out of ", out.cols, " features");
+    const auto f = static_cast<std::size_t>(feature);
+    out.categorical[f] = 1;
+    // Every row, not the sample: a category seen once still gets its code.
+    double top = 0.0;
+    for (std::size_t r = 0; r < n; ++r) {
+      const double v = x(r, f);
+      if (std::isnan(v)) continue;
+      KOLOSAL_CHECK(v >= 0.0 && v <= kMaxCategory && v == std::floor(v), InvalidArgument,
+                    "gbdt: categorical feature ", f, " has value ", v, " in row ", r,
+                    "; expected an integer code in [0, ", kMaxCategory, "]");
+      top = std::max(top, v);
+    }
+    out.upper[f].clear();
+    for (int c = 0; c <= static_cast<int>(top); ++c) out.upper[f].push_back(c);
+  }
   std::size_t codes = 0;
   for (const auto& u : out.upper) codes = std::max(codes, u.size() + 1);
   out.stride = codes;
@@ -323,6 +342,11 @@ void TreeBuilder::find_split(Candidate& c, std::span<const std::uint8_t> feature
         continue;
       }
       const GradPair* h = hist + f * stride;
+      if (data_.categorical[f] != 0) {
+        categorical_split(f, h, total, parent, rows, best);
+        feature_best_[f] = best;
+        continue;
+      }
       const std::size_t nb = data_.upper[f].size();
       const GradPair missing = h[0];
       const bool has_missing = missing.h > 0.0 || missing.g != 0.0;
@@ -372,16 +396,27 @@ void TreeBuilder::find_split(Candidate& c, std::span<const std::uint8_t> feature
 template <class Code>
 std::size_t TreeBuilder::partition(const Code* codes, const TrainNode& node,
                                    const SplitInfo& split) {
-  const std::size_t begin = node.begin;
-  const std::size_t n = node.end - node.begin;
   const auto feature = static_cast<std::size_t>(split.feature);
   const std::uint32_t bin = split.bin;
   const bool default_left = split.default_left;
   const Code* column = codes + feature * data_.rows;
-  const auto goes_left = [&](std::uint32_t r) {
+  if (split.categorical) {
+    const CategorySet& set = split.left_set;
+    return partition_rows(node, [&](std::uint32_t r) {
+      const std::uint32_t code = column[r];
+      return code == 0 ? default_left : has_category(set, code - 1);
+    });
+  }
+  return partition_rows(node, [&](std::uint32_t r) {
     const std::uint32_t code = column[r];
     return code == 0 ? default_left : code <= bin;
-  };
+  });
+}
+
+template <class GoesLeft>
+std::size_t TreeBuilder::partition_rows(const TrainNode& node, GoesLeft goes_left) {
+  const std::size_t begin = node.begin;
+  const std::size_t n = node.end - node.begin;
   std::uint32_t* idx = idx_.data() + begin;
   std::uint32_t* tmp = tmp_.data() + begin;
   const std::size_t blocks = parallel::block_count(n, kPartitionGrain);
@@ -414,6 +449,69 @@ std::size_t TreeBuilder::partition(const Code* codes, const TrainNode& node,
     for (std::size_t i = hi; i > lo + lefts; --i) idx[right_at++] = tmp[i - 1];
   });
   return n_left;
+}
+
+void TreeBuilder::categorical_split(std::size_t f, const GradPair* h, const GradPair& total,
+                                    double parent, std::size_t rows, SplitInfo& best) const {
+  // LightGBM's categorical splits (after Fisher, "On grouping for maximum homogeneity", 1958):
+  // with few categories, one category against the rest; otherwise the categories sorted by
+  // sum_grad / (sum_hess + cat_smooth) and the best prefix against the rest. Missing values (code
+  // 0) try both sides; categories absent from the node are in neither set and follow them.
+  const std::size_t nb = data_.upper[f].size();
+  std::array<std::uint16_t, kMaxCategory + 1> order{};
+  std::size_t m = 0;
+  for (std::size_t b = 1; b <= nb; ++b) {
+    if (h[b].h != 0.0 || h[b].g != 0.0) order[m++] = static_cast<std::uint16_t>(b);
+  }
+  const GradPair missing = h[0];
+  const bool has_missing = missing.h > 0.0 || missing.g != 0.0;
+  if (m == 0 || (m == 1 && !has_missing)) return;
+  CategorySet seen{};
+  for (std::size_t i = 0; i < m; ++i) {
+    const std::size_t c = order[i] - 1u;
+    seen[c >> 6] |= std::uint64_t{1} << (c & 63);
+  }
+  // Consider sending categories order[first, first + count) (and missing when default_left)
+  // left; `left` holds their sums.
+  const auto consider = [&](GradPair left, std::size_t first, std::size_t count,
+                            bool default_left) {
+    if (default_left) {
+      left.g += missing.g;
+      left.h += missing.h;
+    }
+    const GradPair right{total.g - left.g, total.h - left.h};
+    if (!valid_children(left, right, total, rows)) return;
+    const double gain = score(left) + score(right) - parent;
+    if (!(gain > best.gain)) return;
+    best = {gain, static_cast<std::int32_t>(f), 0, default_left, left, right, true, {}, {}};
+    for (std::size_t i = first; i < first + count; ++i) {
+      const std::size_t c = order[i] - 1u;
+      best.left_set[c >> 6] |= std::uint64_t{1} << (c & 63);
+    }
+    for (std::size_t w = 0; w < 4; ++w) best.right_set[w] = seen[w] & ~best.left_set[w];
+  };
+  const int directions = has_missing ? 2 : 1;
+  if (m <= static_cast<std::size_t>(config_.max_cat_to_onehot)) {
+    for (std::size_t i = 0; i < m; ++i) {
+      for (int d = 0; d < directions; ++d) consider(h[order[i]], i, 1, d == 1);
+    }
+    return;
+  }
+  const double smooth = config_.cat_smooth;
+  std::sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(m),
+            [&](std::uint16_t a, std::uint16_t b) {
+              const double ka = h[a].g / (h[a].h + smooth);
+              const double kb = h[b].g / (h[b].h + smooth);
+              return ka < kb || (ka == kb && a < b);
+            });
+  GradPair left{};
+  for (std::size_t k = 1; k <= m; ++k) {
+    left.g += h[order[k - 1]].g;
+    left.h += h[order[k - 1]].h;
+    // All categories left and missing right is a split only when there are missing values.
+    if (k < m || has_missing) consider(left, 0, k, false);
+    if (k < m && has_missing) consider(left, 0, k, true);
+  }
 }
 
 std::vector<TrainNode>& TreeBuilder::grow(std::span<const std::uint32_t> rows,
@@ -486,6 +584,9 @@ std::vector<TrainNode>& TreeBuilder::grow(std::span<const std::uint32_t> rows,
     nodes_[id].bin = s.bin;
     nodes_[id].default_left = s.default_left;
     nodes_[id].left = left_id;
+    nodes_[id].categorical = s.categorical;
+    nodes_[id].left_set = s.left_set;
+    nodes_[id].right_set = s.right_set;
     nodes_.push_back({-1, 0, false, -1, 0.0, begin, begin + n_left});
     nodes_.push_back({-1, 0, false, -1, 0.0, begin + n_left, end});
     gain[static_cast<std::size_t>(s.feature)] += s.gain;

@@ -2,6 +2,7 @@
 // Internal pieces of the histogram GBDT: quantile binning and the tree builder (src/ only).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -32,13 +33,24 @@ struct BinnedData {
   std::vector<std::uint16_t> codes16;      ///< otherwise
   std::vector<std::uint8_t> columns8;      ///< the same codes column-major, for partitioning
   std::vector<std::uint16_t> columns16;
+  /// Per feature, 1 for category codes: value c has code c + 1 (upper holds 0, 1, ..., max).
+  std::vector<std::uint8_t> categorical;
   [[nodiscard]] bool wide() const noexcept { return codes8.empty(); }
 };
 
+/// Categories 0..254 as a bitset (bit c: category c).
+using CategorySet = std::array<std::uint64_t, 4>;
+constexpr int kMaxCategory = 254;
+inline bool has_category(const CategorySet& set, std::size_t c) noexcept {
+  return ((set[c >> 6] >> (c & 63)) & 1) != 0;
+}
+
 /// Quantile bin boundaries from at most `sample_rows` rows (drawn with `rng`), then every row
 /// encoded in parallel. Up to `max_bin` codes per feature, the missing-value code included.
+/// Features listed in `categorical` keep their integer codes 0..254 instead (@throws
+/// InvalidArgument naming the feature and row of any other value).
 [[nodiscard]] BinnedData bin_data(const Context& ctx, MatrixView<const double> x, int max_bin,
-                                  int sample_rows, Rng rng);
+                                  int sample_rows, Rng rng, std::span<const int> categorical = {});
 
 /// The quantile `alpha` of (value, weight) pairs, sorted in place: with `interpolate` (unit
 /// weights), linear between the order statistics around alpha (n - 1) as numpy.percentile,
@@ -66,6 +78,9 @@ struct TrainNode {
   double value = 0.0;         ///< leaf value, shrinkage included
   std::size_t begin = 0;      ///< the node's rows in the builder's row order
   std::size_t end = 0;
+  bool categorical = false;  ///< codes c + 1 with c in left_set go left, right_set right
+  CategorySet left_set{};
+  CategorySet right_set{};
 };
 
 /// Best split of one node.
@@ -76,6 +91,9 @@ struct SplitInfo {
   bool default_left = false;
   GradPair left{};
   GradPair right{};
+  bool categorical = false;
+  CategorySet left_set{};
+  CategorySet right_set{};
 };
 
 /// Grows one regression tree on gradient pairs over histograms. Buffers persist across trees, so
@@ -115,10 +133,14 @@ class TreeBuilder {
                       std::span<double> splits);
   // The split shared by all nodes of `level` maximising their summed gain.
   [[nodiscard]] SplitInfo find_level_split(std::span<const std::uint8_t> feature_allowed);
+  void categorical_split(std::size_t f, const GradPair* h, const GradPair& total, double parent,
+                         std::size_t rows, SplitInfo& best) const;
   [[nodiscard]] bool valid_children(const GradPair& left, const GradPair& right,
                                     const GradPair& total, std::size_t rows) const noexcept;
   template <class Code>
   std::size_t partition(const Code* codes, const TrainNode& node, const SplitInfo& split);
+  template <class GoesLeft>
+  std::size_t partition_rows(const TrainNode& node, GoesLeft goes_left);
   [[nodiscard]] double leaf_value(const GradPair& sum) const noexcept;
   [[nodiscard]] double score(const GradPair& sum) const noexcept;
   std::size_t acquire_histogram();

@@ -88,6 +88,9 @@ void GbdtConfig::check() const {
   KOLOSAL_CHECK(growth != GbdtGrowth::kOblivious || (max_depth >= 1 && max_depth <= 16),
                 ConfigError, "GbdtConfig: growth oblivious needs max_depth in [1, 16], got ",
                 max_depth);
+  KOLOSAL_CHECK(growth != GbdtGrowth::kOblivious || categorical_features.empty(), ConfigError,
+                "GbdtConfig: categorical_features need depthwise or leafwise growth, not "
+                "oblivious");
   if (sampling == GbdtSampling::kGoss) {
     KOLOSAL_CHECK(goss_top_rate + goss_other_rate <= 1.0, ConfigError,
                   "GbdtConfig: goss_top_rate + goss_other_rate must be <= 1, got ", goss_top_rate,
@@ -131,7 +134,9 @@ void GbdtForest::accumulate(const double* row, std::size_t n_trees, double* out)
     const Node* node = base + roots[t];
     while (node->feature >= 0) {
       const double v = row[node->feature];
-      const bool left = std::isnan(v) ? node->default_left != 0 : v <= node->threshold;
+      const bool left = node->categorical != 0 ? categorical_left(*node, v)
+                        : std::isnan(v)        ? node->default_left != 0
+                                               : v <= node->threshold;
       node = base + node->left + (left ? 0 : 1);
     }
     out[t % n_outputs] += node->threshold;
@@ -181,8 +186,9 @@ void Gbdt::do_fit(MatrixView<const double> x, std::span<const double> y,
              : gbdt_detail::base_score(config_, n_classes(), y, options.sample_weight);
 
   const Rng rng(ctx.seed);
-  const gbdt_detail::BinnedData data = gbdt_detail::bin_data(
-      ctx, x, config_.max_bin, config_.bin_sample_rows, rng.split(kBinStream));
+  const gbdt_detail::BinnedData data =
+      gbdt_detail::bin_data(ctx, x, config_.max_bin, config_.bin_sample_rows, rng.split(kBinStream),
+                            config_.categorical_features);
   gbdt_detail::TreeBuilder builder(ctx, config_, data);
 
   forest_ = GbdtForest{};
@@ -368,9 +374,17 @@ void Gbdt::do_fit(MatrixView<const double> x, std::span<const double> y,
           GbdtForest::Node flat;
           if (node.feature >= 0) {
             flat.feature = node.feature;
-            flat.threshold = data.upper[static_cast<std::size_t>(node.feature)][node.bin - 1];
             flat.left = node.left + offset;
             flat.default_left = node.default_left ? 1 : 0;
+            if (node.categorical) {
+              flat.categorical = 1;
+              flat.set = static_cast<std::uint32_t>(forest_.category_sets.size() / 8);
+              auto& sets = forest_.category_sets;
+              sets.insert(sets.end(), node.left_set.begin(), node.left_set.end());
+              sets.insert(sets.end(), node.right_set.begin(), node.right_set.end());
+            } else {
+              flat.threshold = data.upper[static_cast<std::size_t>(node.feature)][node.bin - 1];
+            }
           } else {
             flat.threshold = node.value;
           }
@@ -392,7 +406,10 @@ void Gbdt::do_fit(MatrixView<const double> x, std::span<const double> y,
               const auto& node = tree[id];
               const std::size_t at = r * cols + static_cast<std::size_t>(node.feature);
               const std::uint32_t code = data.wide() ? data.codes16[at] : data.codes8[at];
-              const bool left = code == 0 ? node.default_left : code <= node.bin;
+              const bool left = code == 0 ? node.default_left
+                                : node.categorical
+                                    ? gbdt_detail::has_category(node.left_set, code - 1)
+                                    : code <= node.bin;
               id = static_cast<std::size_t>(node.left) + (left ? 0 : 1);
             }
             raw(r, c) += tree[id].value;
@@ -422,7 +439,9 @@ void Gbdt::do_fit(MatrixView<const double> x, std::span<const double> y,
             const GbdtForest::Node* node = nodes + f.roots[t];
             while (node->feature >= 0) {
               const double v = ex(r, static_cast<std::size_t>(node->feature));
-              const bool left = std::isnan(v) ? node->default_left != 0 : v <= node->threshold;
+              const bool left = node->categorical != 0 ? f.categorical_left(*node, v)
+                                : std::isnan(v)        ? node->default_left != 0
+                                                       : v <= node->threshold;
               node = nodes + node->left + (left ? 0 : 1);
             }
             eval_raw(r, c) += node->threshold;
@@ -500,6 +519,7 @@ Matrix<double> Gbdt::raw_scores(MatrixView<const double> x) const {
     // order, so the result equals the single-row path bit for bit. Rows walk a tree in lockstep
     // groups with branch-free child selection, so their independent loads overlap.
     const GbdtForest::Node* nodes = forest_.nodes.data();
+    const bool categorical = !forest_.category_sets.empty();
     for (std::size_t t = 0; t < trees; ++t) {
       const std::uint32_t root = forest_.roots[t];
       const std::size_t c = t % k;
@@ -518,9 +538,11 @@ Matrix<double> Gbdt::raw_scores(MatrixView<const double> x) const {
             if (node.feature < 0) continue;
             active = true;
             const double v = rows[j][node.feature];
-            const unsigned right =
-                static_cast<unsigned>(!(v <= node.threshold)) &
-                static_cast<unsigned>(!(std::isnan(v) && node.default_left != 0));
+            unsigned right = static_cast<unsigned>(!(v <= node.threshold)) &
+                             static_cast<unsigned>(!(std::isnan(v) && node.default_left != 0));
+            if (categorical && node.categorical != 0) {
+              right = forest_.categorical_left(node, v) ? 0U : 1U;
+            }
             at[j] = static_cast<std::uint32_t>(node.left) + right;
           }
         }
@@ -585,7 +607,9 @@ nlohmann::json Gbdt::do_state() const {
   std::vector<int> left;
   std::vector<int> default_left;
   nlohmann::json threshold = nlohmann::json::array();
+  std::vector<int> set;
   for (const auto& node : forest_.nodes) {
+    set.push_back(node.categorical != 0 ? static_cast<int>(node.set) : -1);
     feature.push_back(node.feature);
     left.push_back(node.left);
     default_left.push_back(node.default_left);
@@ -624,6 +648,8 @@ nlohmann::json Gbdt::do_state() const {
           {"threshold", threshold},
           {"left", left},
           {"default_left", default_left},
+          {"category_set", set},
+          {"category_sets", forest_.category_sets},
           {"gain_importance", gain_importance_},
           {"split_importance", split_importance_},
           {"eval_history", history_}};
@@ -706,7 +732,15 @@ void Gbdt::load_nodes(const nlohmann::json& state, GbdtForest& forest,
   const auto left = state.at("left").get<std::vector<int>>();
   const auto default_left = state.at("default_left").get<std::vector<int>>();
   const auto& threshold = state.at("threshold");
+  // Models saved before categorical splits existed have neither key.
+  const auto set = state.contains("category_set") ? state.at("category_set").get<std::vector<int>>()
+                                                  : std::vector<int>(feature.size(), -1);
+  if (state.contains("category_sets")) {
+    forest.category_sets = state.at("category_sets").get<std::vector<std::uint64_t>>();
+  }
   const std::size_t m = feature.size();
+  KOLOSAL_CHECK(set.size() == m && forest.category_sets.size() % 8 == 0, SerializationError, who,
+                ": category_set needs one entry per node and category_sets 8 words per set");
   KOLOSAL_CHECK(left.size() == m && default_left.size() == m && threshold.size() == m,
                 SerializationError, who,
                 ": feature, left, default_left and threshold differ in length");
@@ -721,6 +755,13 @@ void Gbdt::load_nodes(const nlohmann::json& state, GbdtForest& forest,
                                             : threshold[i].get<double>();
     node.left = left[i];
     node.default_left = default_left[i] != 0 ? 1 : 0;
+    if (set[i] >= 0) {
+      KOLOSAL_CHECK(
+          node.feature >= 0 && static_cast<std::size_t>(set[i]) < forest.category_sets.size() / 8,
+          SerializationError, who, ": node ", i, " has category set ", set[i]);
+      node.categorical = 1;
+      node.set = static_cast<std::uint32_t>(set[i]);
+    }
     if (node.feature >= 0) {
       // Children come after their parent, so every walk ends at a leaf.
       KOLOSAL_CHECK(static_cast<std::size_t>(node.feature) < n_features() &&
