@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 #include <numeric>
+#include <type_traits>
 
 #include <nlohmann/json.hpp>
 
@@ -129,17 +130,26 @@ void GbdtForest::accumulate(const double* row, std::size_t n_trees, double* out)
     }
     return;
   }
-  const Node* base = nodes.data();
-  for (std::size_t t = 0; t < n_trees; ++t) {
-    const Node* node = base + roots[t];
-    while (node->feature >= 0) {
-      const double v = row[node->feature];
-      const bool left = node->categorical != 0 ? categorical_left(*node, v)
-                        : std::isnan(v)        ? node->default_left != 0
-                                               : v <= node->threshold;
-      node = base + node->left + (left ? 0 : 1);
+  // Numeric-only forests take a loop without the categorical test.
+  const auto walk = [&](auto categorical) {
+    const Node* base = nodes.data();
+    for (std::size_t t = 0; t < n_trees; ++t) {
+      const Node* node = base + roots[t];
+      while (node->feature >= 0) {
+        const double v = row[node->feature];
+        bool left = std::isnan(v) ? node->default_left != 0 : v <= node->threshold;
+        if constexpr (decltype(categorical)::value) {
+          if (node->categorical != 0) left = categorical_left(*node, v);
+        }
+        node = base + node->left + (left ? 0 : 1);
+      }
+      out[t % n_outputs] += node->threshold;
     }
-    out[t % n_outputs] += node->threshold;
+  };
+  if (category_sets.empty()) {
+    walk(std::false_type{});
+  } else {
+    walk(std::true_type{});
   }
 }
 
@@ -519,35 +529,42 @@ Matrix<double> Gbdt::raw_scores(MatrixView<const double> x) const {
     // order, so the result equals the single-row path bit for bit. Rows walk a tree in lockstep
     // groups with branch-free child selection, so their independent loads overlap.
     const GbdtForest::Node* nodes = forest_.nodes.data();
-    const bool categorical = !forest_.category_sets.empty();
-    for (std::size_t t = 0; t < trees; ++t) {
-      const std::uint32_t root = forest_.roots[t];
-      const std::size_t c = t % k;
-      for (std::size_t r0 = lo; r0 < hi; r0 += kLanes) {
-        const std::size_t lanes = std::min(kLanes, hi - r0);
-        std::array<std::uint32_t, kLanes> at{};
-        std::array<const double*, kLanes> rows{};
-        for (std::size_t j = 0; j < lanes; ++j) {
-          at[j] = root;
-          rows[j] = &x(r0 + j, 0);
-        }
-        for (bool active = true; active;) {
-          active = false;
+    const auto walk = [&](auto categorical) {
+      for (std::size_t t = 0; t < trees; ++t) {
+        const std::uint32_t root = forest_.roots[t];
+        const std::size_t c = t % k;
+        for (std::size_t r0 = lo; r0 < hi; r0 += kLanes) {
+          const std::size_t lanes = std::min(kLanes, hi - r0);
+          std::array<std::uint32_t, kLanes> at{};
+          std::array<const double*, kLanes> rows{};
           for (std::size_t j = 0; j < lanes; ++j) {
-            const GbdtForest::Node& node = nodes[at[j]];
-            if (node.feature < 0) continue;
-            active = true;
-            const double v = rows[j][node.feature];
-            unsigned right = static_cast<unsigned>(!(v <= node.threshold)) &
-                             static_cast<unsigned>(!(std::isnan(v) && node.default_left != 0));
-            if (categorical && node.categorical != 0) {
-              right = forest_.categorical_left(node, v) ? 0U : 1U;
-            }
-            at[j] = static_cast<std::uint32_t>(node.left) + right;
+            at[j] = root;
+            rows[j] = &x(r0 + j, 0);
           }
+          for (bool active = true; active;) {
+            active = false;
+            for (std::size_t j = 0; j < lanes; ++j) {
+              const GbdtForest::Node& node = nodes[at[j]];
+              if (node.feature < 0) continue;
+              active = true;
+              const double v = rows[j][node.feature];
+              [[maybe_unused]] unsigned right =
+                  static_cast<unsigned>(!(v <= node.threshold)) &
+                  static_cast<unsigned>(!(std::isnan(v) && node.default_left != 0));
+              if constexpr (decltype(categorical)::value) {
+                if (node.categorical != 0) right = forest_.categorical_left(node, v) ? 0U : 1U;
+              }
+              at[j] = static_cast<std::uint32_t>(node.left) + right;
+            }
+          }
+          for (std::size_t j = 0; j < lanes; ++j) out(r0 + j, c) += nodes[at[j]].threshold;
         }
-        for (std::size_t j = 0; j < lanes; ++j) out(r0 + j, c) += nodes[at[j]].threshold;
       }
+    };
+    if (forest_.category_sets.empty()) {
+      walk(std::false_type{});
+    } else {
+      walk(std::true_type{});
     }
   });
   return out;
