@@ -84,6 +84,8 @@ const std::vector<Entry>& table() {
        &make<XGBoostGbdt>},
       {{LightGBMGbdt::kName, true, true, "gbdt with LightGBM's defaults (leaf-wise, 31 leaves)"},
        &make<LightGBMGbdt>},
+      {{CatBoostGbdt::kName, true, true, "gbdt with CatBoost's oblivious trees (depth 6)"},
+       &make<CatBoostGbdt>},
       {{DecisionTreeClassifier::kName, true, false,
         "CART classification tree (gini, entropy/log_loss; cost-complexity pruning)"},
        &make<DecisionTreeClassifier>},

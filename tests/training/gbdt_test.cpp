@@ -53,6 +53,13 @@ Dataset synthetic(std::size_t n, std::size_t cols, kt::GbdtObjective objective,
       case kt::GbdtObjective::kSoftmax:
         d.y[r] = signal < -1.0 ? 0.0 : (signal < 1.0 ? 1.0 : 2.0);
         break;
+      case kt::GbdtObjective::kPoisson:
+        // A count whose mean is exp(signal / 2).
+        d.y[r] = std::floor(std::exp(0.5 * signal) * (0.5 + rng.uniform()));
+        break;
+      default:
+        d.y[r] = signal;
+        break;
     }
   }
   return d;
@@ -151,35 +158,45 @@ TEST_CASE("gbdt: gradients and hessians match finite differences of the loss", "
   constexpr double kStep = 1e-5;
   kolosal::Rng rng(3);
   for (auto objective : {kt::GbdtObjective::kSquaredError, kt::GbdtObjective::kBinaryLogloss,
-                         kt::GbdtObjective::kSoftmax}) {
+                         kt::GbdtObjective::kSoftmax, kt::GbdtObjective::kPseudoHuber,
+                         kt::GbdtObjective::kPoisson}) {
     const std::size_t k = objective == kt::GbdtObjective::kSoftmax ? 4 : 1;
     INFO(kolosal::config::enum_name(objective));
+    // Poisson's hessian is exact without XGBoost's max_delta_step safeguard; softmax's is twice
+    // the exact diagonal (XGBoost's 2 p (1 - p)).
+    const kt::GbdtConfig cfg{
+        .objective = objective, .huber_delta = 1.7, .poisson_max_delta_step = 0.0};
+    const double hess_factor = objective == kt::GbdtObjective::kSoftmax ? 2.0 : 1.0;
     for (int trial = 0; trial < 20; ++trial) {
       std::vector<double> raw(k);
       for (auto& v : raw) v = rng.normal(0.0, 2.0);
-      const double y = objective == kt::GbdtObjective::kSquaredError
-                           ? rng.normal(0.0, 3.0)
-                           : static_cast<double>(rng.uniform_index(k == 1 ? 2 : k));
+      const bool classes = objective == kt::GbdtObjective::kBinaryLogloss ||
+                           objective == kt::GbdtObjective::kSoftmax;
+      const double y = objective == kt::GbdtObjective::kPoisson
+                           ? static_cast<double>(rng.uniform_index(6))
+                       : classes ? static_cast<double>(rng.uniform_index(k == 1 ? 2 : k))
+                                 : rng.normal(0.0, 3.0);
       std::vector<double> grad(k);
       std::vector<double> hess(k);
-      kt::gbdt_gradients(objective, k, raw, std::vector<double>{y}, grad, hess);
+      kt::gbdt_gradients(cfg, k, raw, std::vector<double>{y}, grad, hess);
       for (std::size_t c = 0; c < k; ++c) {
         auto plus = raw;
         auto minus = raw;
         plus[c] += kStep;
         minus[c] -= kStep;
         const double numeric_grad =
-            (kt::gbdt_loss(objective, plus, y) - kt::gbdt_loss(objective, minus, y)) / (2 * kStep);
-        CHECK(grad[c] == Approx(numeric_grad).margin(1e-7));
+            (kt::gbdt_loss(cfg, plus, y) - kt::gbdt_loss(cfg, minus, y)) / (2 * kStep);
+        CHECK(grad[c] == Approx(numeric_grad).epsilon(1e-6).margin(1e-7));
         std::vector<double> gp(k), hp(k), gm(k), hm(k);
-        kt::gbdt_gradients(objective, k, plus, std::vector<double>{y}, gp, hp);
-        kt::gbdt_gradients(objective, k, minus, std::vector<double>{y}, gm, hm);
-        CHECK(hess[c] == Approx((gp[c] - gm[c]) / (2 * kStep)).margin(1e-7));
+        kt::gbdt_gradients(cfg, k, plus, std::vector<double>{y}, gp, hp);
+        kt::gbdt_gradients(cfg, k, minus, std::vector<double>{y}, gm, hm);
+        CHECK(hess[c] ==
+              Approx(hess_factor * (gp[c] - gm[c]) / (2 * kStep)).epsilon(1e-6).margin(1e-7));
       }
     }
   }
   std::vector<double> out(1);
-  CHECK_THROWS_AS(kt::gbdt_gradients(kt::GbdtObjective::kSquaredError, 1, std::vector<double>(2),
+  CHECK_THROWS_AS(kt::gbdt_gradients(kt::GbdtConfig{}, 1, std::vector<double>(2),
                                      std::vector<double>(1), out, out),
                   kolosal::InvalidArgument);
 }

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <span>
 #include <string>
@@ -24,12 +25,25 @@ enum class GbdtObjective {
   kSquaredError,   ///< regression, 0.5 (y - f)^2
   kBinaryLogloss,  ///< binary classification, log loss of sigmoid(f)
   kSoftmax,        ///< multiclass classification, one tree per class per round
+  kAbsoluteError,  ///< regression, |y - f|; leaves re-estimated as residual medians
+  kHuber,          ///< regression, Huber loss with threshold huber_delta
+  kPseudoHuber,    ///< regression, delta^2 (sqrt(1 + ((y - f) / delta)^2) - 1) (XGBoost's)
+  kQuantile,       ///< regression, pinball loss of quantile_alpha; leaves re-estimated
+  kPoisson,        ///< counts, exp(f) - y f with a log link
+  kCustom,         ///< gradients and hessians from a callback (Gbdt::set_custom_objective)
 };
 
 /// How a tree grows.
 enum class GbdtGrowth {
   kDepthwise,  ///< level by level up to max_depth (XGBoost's default)
   kLeafwise,   ///< always the leaf of largest gain, up to num_leaves (LightGBM's default)
+  kOblivious,  ///< one split shared by every node of a level, up to max_depth (CatBoost's)
+};
+
+/// How rows are drawn for each tree.
+enum class GbdtSampling {
+  kUniform,  ///< `subsample` of the rows, uniformly
+  kGoss,     ///< gradient-based one-side sampling (LightGBM's GOSS)
 };
 
 /// What feature_importances() measures.
@@ -46,13 +60,26 @@ struct EnumNames<training::GbdtObjective> {
   using O = training::GbdtObjective;
   static constexpr std::array kValues{std::pair{O::kSquaredError, "squared_error"},
                                       std::pair{O::kBinaryLogloss, "binary_logloss"},
-                                      std::pair{O::kSoftmax, "softmax"}};
+                                      std::pair{O::kSoftmax, "softmax"},
+                                      std::pair{O::kAbsoluteError, "absolute_error"},
+                                      std::pair{O::kHuber, "huber"},
+                                      std::pair{O::kPseudoHuber, "pseudo_huber"},
+                                      std::pair{O::kQuantile, "quantile"},
+                                      std::pair{O::kPoisson, "poisson"},
+                                      std::pair{O::kCustom, "custom"}};
 };
 template <>
 struct EnumNames<training::GbdtGrowth> {
   using G = training::GbdtGrowth;
   static constexpr std::array kValues{std::pair{G::kDepthwise, "depthwise"},
-                                      std::pair{G::kLeafwise, "leafwise"}};
+                                      std::pair{G::kLeafwise, "leafwise"},
+                                      std::pair{G::kOblivious, "oblivious"}};
+};
+template <>
+struct EnumNames<training::GbdtSampling> {
+  using S = training::GbdtSampling;
+  static constexpr std::array kValues{std::pair{S::kUniform, "uniform"},
+                                      std::pair{S::kGoss, "goss"}};
 };
 template <>
 struct EnumNames<training::GbdtImportance> {
@@ -86,6 +113,20 @@ struct GbdtConfig {
   /// (root_mean_squared_error or log_loss).
   std::string eval_metric{};
   GbdtImportance importance_type = GbdtImportance::kGain;
+  double huber_delta = 1.0;             ///< threshold of huber and pseudo_huber
+  double quantile_alpha = 0.5;          ///< the quantile the quantile objective estimates
+  double poisson_max_delta_step = 0.7;  ///< poisson hessian exp(f + this), as XGBoost's
+  int min_data_in_leaf = 0;             ///< least rows in a child (LightGBM's estimate)
+  double colsample_bylevel = 1.0;       ///< fraction of the tree's features drawn per level
+  double colsample_bynode = 1.0;        ///< fraction of the level's features drawn per node
+  GbdtSampling sampling = GbdtSampling::kUniform;
+  double goss_top_rate = 0.2;    ///< GOSS: fraction kept with the largest |gradient|
+  double goss_other_rate = 0.1;  ///< GOSS: fraction of all rows drawn from the rest
+  /// Features holding category codes (integers 0 to 254; NaN missing) split on sets of
+  /// categories, as LightGBM does.
+  std::vector<int> categorical_features{};
+  int max_cat_to_onehot = 4;  ///< up to this many categories a split isolates one of them
+  double cat_smooth = 10.0;   ///< added to hessian sums when ordering categories
 
   static constexpr auto fields() {
     using C = GbdtConfig;
@@ -129,9 +170,50 @@ struct GbdtConfig {
             .doc("rounds without improvement on the eval set before stopping; 0 = off"),
         config::field("eval_metric", &C::eval_metric)
             .doc("kolosal::metrics name for the eval set; empty = the objective's loss"),
-        config::field("importance_type", &C::importance_type).doc("gain or split")};
+        config::field("importance_type", &C::importance_type).doc("gain or split"),
+        config::field("huber_delta", &C::huber_delta)
+            .greater_than(0.0)
+            .doc("threshold of the huber and pseudo_huber objectives"),
+        config::field("quantile_alpha", &C::quantile_alpha)
+            .greater_than(0.0)
+            .less_than(1.0)
+            .doc("quantile estimated by the quantile objective"),
+        config::field("poisson_max_delta_step", &C::poisson_max_delta_step)
+            .at_least(0.0)
+            .doc("poisson hessian is exp(f + this), XGBoost's safeguard"),
+        config::field("min_data_in_leaf", &C::min_data_in_leaf)
+            .at_least(0)
+            .doc("least rows in a child, counted from hessians as LightGBM does"),
+        config::field("colsample_bylevel", &C::colsample_bylevel)
+            .greater_than(0.0)
+            .at_most(1.0)
+            .doc("fraction of the tree's features per depth level"),
+        config::field("colsample_bynode", &C::colsample_bynode)
+            .greater_than(0.0)
+            .at_most(1.0)
+            .doc("fraction of the level's features per node"),
+        config::field("sampling", &C::sampling).doc("uniform (subsample) or goss"),
+        config::field("goss_top_rate", &C::goss_top_rate)
+            .greater_than(0.0)
+            .less_than(1.0)
+            .doc("GOSS: fraction of rows kept by largest |gradient|"),
+        config::field("goss_other_rate", &C::goss_other_rate)
+            .greater_than(0.0)
+            .less_than(1.0)
+            .doc("GOSS: fraction of rows drawn from the rest, amplified"),
+        config::field("categorical_features", &C::categorical_features)
+            .at_least(0)
+            .doc("indices of features holding category codes 0..254"),
+        config::field("max_cat_to_onehot", &C::max_cat_to_onehot)
+            .at_least(1)
+            .doc("most categories for one-vs-rest splits; more are ordered by gradient"),
+        config::field("cat_smooth", &C::cat_smooth)
+            .at_least(0.0)
+            .doc("added to each category's hessian sum when ordering categories")};
   }
-  /// Cross-field rules: a depth or leaf limit for the growth policy.
+  /// Cross-field rules: a depth or leaf limit for the growth policy, a depth of 1 to 16 for
+  /// oblivious trees, GOSS rates summing to at most 1, GOSS without `subsample`, and no
+  /// categorical features with oblivious trees.
   /// @throws ConfigError
   void check() const;
   friend bool operator==(const GbdtConfig&, const GbdtConfig&) = default;
@@ -154,26 +236,81 @@ struct LightGBMPresetConfig : GbdtConfig {
   }
 };
 
+/// CatBoost's defaults where this engine has them: oblivious trees of depth 6, L2 penalty 3,
+/// 254 borders (255 codes with the missing one). CatBoost picks its learning rate from the data;
+/// 0.1 suits the 100 rounds kept here.
+struct CatBoostPresetConfig : GbdtConfig {
+  CatBoostPresetConfig() {
+    growth = GbdtGrowth::kOblivious;
+    max_depth = 6;
+    learning_rate = 0.1;
+    lambda = 3.0;
+    max_bin = 255;
+  }
+};
+
 /// A fitted ensemble flattened for inference: every node of every tree in one array of 24-byte
 /// nodes, children stored as adjacent pairs after their parent. An internal node sends a row to
 /// node `left` when its value is <= `threshold` (or, for NaN, when `default_left`), else to
-/// `left + 1`; a leaf has feature -1 and holds its value in `threshold`.
+/// `left + 1`; a leaf has feature -1 and holds its value in `threshold`. A categorical node sends
+/// the categories of its left set left, those of its right set right, and missing, non-integer
+/// and unseen codes the default way.
 struct GbdtForest {
   struct Node {
     double threshold = 0.0;  ///< split value, or the leaf value
     std::int32_t feature = -1;
     std::int32_t left = -1;  ///< index in `nodes` of the left child; the right is left + 1
     std::uint8_t default_left = 0;
+    std::uint8_t categorical = 0;
+    std::uint32_t set = 0;  ///< categorical: words [8 set, 8 set + 8) of `category_sets`
+  };
+  /// Per categorical node, 4 words of left categories then 4 of right ones (bit c: code c).
+  std::vector<std::uint64_t> category_sets;
+  /// Whether a categorical node sends category value `v` left.
+  [[nodiscard]] bool categorical_left(const Node& node, double v) const noexcept {
+    if (!(v >= 0.0 && v < 256.0)) return node.default_left != 0;
+    const auto c = static_cast<std::size_t>(v);
+    if (static_cast<double>(c) != v) return node.default_left != 0;
+    const std::uint64_t* words = category_sets.data() + 8 * std::size_t{node.set};
+    const std::uint64_t bit = std::uint64_t{1} << (c & 63);
+    if ((words[c >> 6] & bit) != 0) return true;
+    if ((words[4 + (c >> 6)] & bit) != 0) return false;
+    return node.default_left != 0;
+  }
+  /// One level of an oblivious tree: the split every node of the level shares.
+  struct Level {
+    double threshold = 0.0;
+    std::int32_t feature = 0;
+    std::uint8_t default_left = 0;
   };
   std::vector<Node> nodes;
-  std::vector<std::uint32_t> roots;  ///< first node of each tree; tree t adds to output t % k
-  std::size_t n_outputs = 1;         ///< raw scores per row (classes for softmax, else 1)
-  std::vector<double> base_score;    ///< starting raw score per output
+  /// First node of each tree (first level for oblivious trees); tree t adds to output t % k.
+  std::vector<std::uint32_t> roots;
+  std::size_t n_outputs = 1;       ///< raw scores per row (classes for softmax, else 1)
+  std::vector<double> base_score;  ///< starting raw score per output
+  /// Oblivious trees (CatBoost's symmetric trees) replace `nodes`: tree t has depth[t] levels
+  /// from levels[roots[t]] and 2^depth[t] leaf values from leaf_values[leaf_begin[t]]. A row's
+  /// leaf index has one bit per level, the first level most significant, 1 meaning right, so it
+  /// is computed from comparisons alone, without branches.
+  bool oblivious = false;
+  std::vector<Level> levels;
+  std::vector<std::uint8_t> depth;
+  std::vector<std::uint32_t> leaf_begin;
+  std::vector<double> leaf_values;
 
   [[nodiscard]] std::size_t n_trees() const noexcept { return roots.size(); }
   /// Adds the raw scores of trees [0, n_trees) for one row to `out` (n_outputs values).
   void accumulate(const double* row, std::size_t n_trees, double* out) const noexcept;
+  /// Keeps trees [0, n_trees).
+  void truncate(std::size_t n_trees);
 };
+
+/// A custom objective: fills grad and hess (one value per row) with the first and second
+/// derivatives of the loss in the raw score at raw scores `raw` for targets `y`. The model is a
+/// regressor whose predictions are the raw scores; its starting score is 0.
+using GbdtCustomObjective =
+    std::function<void(std::span<const double> raw, std::span<const double> y,
+                       std::span<double> grad, std::span<double> hess)>;
 
 /// Histogram gradient boosting (Friedman, "Greedy function approximation: a gradient boosting
 /// machine", 2001) with second-order leaf values and split gains (Chen & Guestrin, "XGBoost: a
@@ -189,11 +326,24 @@ class Gbdt : public Model {
   static constexpr std::string_view kName = "gbdt";
 
   explicit Gbdt(Config config = {}) : config_(std::move(config)) {}
+  /// A model with objective "custom" minimising the loss whose derivatives `objective` gives.
+  Gbdt(Config config, GbdtCustomObjective objective)
+      : config_(std::move(config)), custom_(std::move(objective)) {
+    config_.objective = GbdtObjective::kCustom;
+  }
 
   [[nodiscard]] std::string_view name() const noexcept override { return kName; }
   [[nodiscard]] ModelKind kind() const noexcept override {
-    return config_.objective == GbdtObjective::kSquaredError ? ModelKind::kRegressor
-                                                             : ModelKind::kClassifier;
+    return config_.objective == GbdtObjective::kBinaryLogloss ||
+                   config_.objective == GbdtObjective::kSoftmax
+               ? ModelKind::kClassifier
+               : ModelKind::kRegressor;
+  }
+  /// Sets the callback of objective "custom" (the config's objective becomes "custom"); it is
+  /// not saved with the model, so a loaded custom model predicts but needs it again to refit.
+  void set_custom_objective(GbdtCustomObjective objective) {
+    custom_ = std::move(objective);
+    config_.objective = GbdtObjective::kCustom;
   }
   [[nodiscard]] bool has_predict_proba() const noexcept override { return is_classifier(); }
   [[nodiscard]] bool has_decision_function() const noexcept override { return true; }
@@ -229,8 +379,12 @@ class Gbdt : public Model {
 
  private:
   [[nodiscard]] Matrix<double> raw_scores(MatrixView<const double> x) const;
+  void load_nodes(const nlohmann::json& state, GbdtForest& forest, const std::string& who) const;
+  void load_oblivious(const nlohmann::json& state, GbdtForest& forest,
+                      const std::string& who) const;
 
   Config config_;
+  GbdtCustomObjective custom_;
   GbdtForest forest_;
   std::vector<double> gain_importance_;
   std::vector<double> split_importance_;
@@ -261,14 +415,31 @@ class LightGBMGbdt final : public Gbdt {
   }
 };
 
-/// Per-row gradients and hessians of an objective at raw scores `raw` (n x k, row-major, k = 1
-/// except for softmax), for targets `y` (class indices for classifiers). Writes n x k values to
-/// `grad` and `hess`. @throws InvalidArgument on mismatched sizes
-void gbdt_gradients(GbdtObjective objective, std::size_t n_classes, std::span<const double> raw,
+/// "catboost": the GBDT engine growing oblivious trees with CatBoost's defaults.
+class CatBoostGbdt final : public Gbdt {
+ public:
+  using Config = CatBoostPresetConfig;
+  static constexpr std::string_view kName = "catboost";
+  explicit CatBoostGbdt(const GbdtConfig& config = Config{}) : Gbdt(config) {}
+  [[nodiscard]] std::string_view name() const noexcept override { return kName; }
+  [[nodiscard]] std::unique_ptr<Model> clone() const override {
+    return std::make_unique<CatBoostGbdt>(*this);
+  }
+};
+
+/// Per-row gradients and hessians of `config.objective` (with its huber_delta, quantile_alpha,
+/// poisson_max_delta_step) at raw scores `raw` (n x k, row-major, k = 1 except for softmax), for
+/// targets `y` (class indices for classifiers). Writes n x k values to `grad` and `hess`.
+/// absolute_error, huber and quantile use a unit hessian (XGBoost's and LightGBM's choice: the
+/// true second derivative is 0 or undefined where the loss is piecewise linear); poisson's is
+/// exp(f + poisson_max_delta_step) and softmax's 2 p (1 - p), both as XGBoost's. @throws
+/// InvalidArgument on mismatched sizes or the custom objective (whose derivatives come from its
+/// callback)
+void gbdt_gradients(const GbdtConfig& config, std::size_t n_classes, std::span<const double> raw,
                     std::span<const double> y, std::span<double> grad, std::span<double> hess);
 
 /// The objective's loss of one row at raw scores `raw` (k values), whose derivatives
-/// gbdt_gradients returns.
-[[nodiscard]] double gbdt_loss(GbdtObjective objective, std::span<const double> raw, double y);
+/// gbdt_gradients returns. @throws InvalidArgument for the custom objective
+[[nodiscard]] double gbdt_loss(const GbdtConfig& config, std::span<const double> raw, double y);
 
 }  // namespace kolosal::training
