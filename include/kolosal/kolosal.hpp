@@ -23,6 +23,7 @@
 #include "kolosal/data/split.hpp"
 #include "kolosal/data/task.hpp"
 #include "kolosal/feature_engineering/features.hpp"
+#include "kolosal/feature_engineering/mutual_info.hpp"
 #include "kolosal/feature_engineering/selection.hpp"
 #include "kolosal/feature_engineering/text.hpp"
 #include "kolosal/imputation/imputers.hpp"
