@@ -9,6 +9,7 @@
 #include <set>
 
 #include "kolosal/core/detail/config_json.hpp"
+#include "kolosal/core/error.hpp"
 #include "kolosal/synthetic/resampling.hpp"
 
 #include "test_util.hpp"
@@ -295,4 +296,17 @@ TEST_CASE("Resampler: SMOTE-NC matches imbalanced-learn's penalty and category v
       CHECK(votes[chosen] == most);
     }
   }
+}
+
+TEST_CASE("Resampler: ADASYN rounding every row to nothing is an error", "[synthetic][reference]") {
+  // One row to make, shared by four equally hard minority rows: each share rounds to 0, where
+  // imbalanced-learn raises "No samples will be generated".
+  const kd::Frame x({kd::Column::numeric("a", {0.0, 1.0, 2.0, 3.0, 1.5, 10.0, 11.0, 12.0, 13.0})});
+  const std::vector<double> y{1, 1, 1, 1, 0, 0, 0, 0, 0};
+  kolosal::test::expect_error<kolosal::DataError>(
+      [&] {
+        (void)ks::Resampler({.method = ks::ResampleMethod::kAdasyn, .k_neighbors = 3})
+            .fit_resample(x, y);
+      },
+      "adasyn rounds every row of class 1 to no new rows");
 }
