@@ -34,6 +34,7 @@
 #include "kolosal/ensemble/ensemble.hpp"
 #include "kolosal/ensemble/selection.hpp"
 #include "kolosal/feature_engineering/features.hpp"
+#include "kolosal/feature_engineering/mutual_info.hpp"
 #include "kolosal/feature_engineering/selection.hpp"
 #include "kolosal/feature_engineering/text.hpp"
 #include "kolosal/imputation/imputers.hpp"

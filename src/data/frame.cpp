@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 #include <unordered_map>
+#include <utility>
 
 #include "kolosal/core/error.hpp"
 #include "kolosal/data/datetime.hpp"
@@ -86,6 +87,15 @@ Column Column::numeric(std::string name, std::vector<double> values) {
   c.f64_ = std::move(values);
   c.missing_ = std::move(missing);
   return c;
+}
+
+std::vector<double> Column::release_doubles() && {
+  require(ColumnType::kNumeric, "release_doubles");
+  KOLOSAL_CHECK(!float32_, InvalidArgument, "Column::release_doubles: column '", name_,
+                "' has float32 storage");
+  size_ = 0;
+  missing_.clear();
+  return std::exchange(f64_, {});
 }
 
 Column Column::numeric_float32(std::string name, std::vector<float> values) {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Feature selectors; scores follow scikit-learn 1.2's f_classif, f_regression and chi2.
+// Feature selectors; scores follow scikit-learn 1.2's f_classif, f_regression, chi2 and
+// mutual_info_classif / mutual_info_regression.
 #include "kolosal/feature_engineering/selection.hpp"
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include "kolosal/core/detail/config_json.hpp"
 #include "kolosal/core/error.hpp"
 #include "kolosal/core/parallel.hpp"
+#include "kolosal/feature_engineering/mutual_info.hpp"
 #include "kolosal/training/registry.hpp"
 
 #include "preprocessing/column_util.hpp"
@@ -143,7 +145,8 @@ void SelectKBest::fit_columns(Columns columns, std::span<const double> y) {
   config::validate(config_, kDisplayName);
   const std::size_t m = columns.size();
   const std::size_t n = y.size();
-  const bool classes = config_.score_func != ScoreFunction::kFRegression;
+  const bool classes =
+      config_.score_func == ScoreFunction::kFClassif || config_.score_func == ScoreFunction::kChi2;
   std::size_t n_classes = 0;
   if (classes) {
     for (std::size_t i = 0; i < n; ++i) {
@@ -154,7 +157,31 @@ void SelectKBest::fit_columns(Columns columns, std::span<const double> y) {
     }
   }
   scores_.assign(m, 0.0);
-  parallel::for_each_index(context(), m, [&](std::size_t j) {
+  if (config_.score_func == ScoreFunction::kMutualInfoClassif ||
+      config_.score_func == ScoreFunction::kMutualInfoRegression) {
+    score_mutual_info(columns, y);
+  } else {
+    score_f_or_chi2(columns, y, n_classes);
+  }
+  // Keep the k highest scores; NaN scores rank lowest; ties keep the later column.
+  std::vector<std::size_t> order(m);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const double sa =
+        std::isnan(scores_[a]) ? -std::numeric_limits<double>::infinity() : scores_[a];
+    const double sb =
+        std::isnan(scores_[b]) ? -std::numeric_limits<double>::infinity() : scores_[b];
+    return sa < sb;
+  });
+  keep_.assign(m, 0);
+  const std::size_t k = std::min(m, static_cast<std::size_t>(config_.k));
+  for (std::size_t r = m - k; r < m; ++r) keep_[order[r]] = 1;
+}
+
+void SelectKBest::score_f_or_chi2(Columns columns, std::span<const double> y,
+                                  std::size_t n_classes) {
+  const std::size_t n = y.size();
+  parallel::for_each_index(context(), columns.size(), [&](std::size_t j) {
     const auto x = complete_values(*columns[j], kDisplayName);
     switch (config_.score_func) {
       case ScoreFunction::kFClassif: {
@@ -224,21 +251,33 @@ void SelectKBest::fit_columns(Columns columns, std::span<const double> y) {
         scores_[j] = chi2;
         break;
       }
+      case ScoreFunction::kMutualInfoClassif:
+      case ScoreFunction::kMutualInfoRegression:
+        break;  // score_mutual_info
     }
   });
-  // Keep the k highest scores; NaN scores rank lowest; ties keep the later column.
-  std::vector<std::size_t> order(m);
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    const double sa =
-        std::isnan(scores_[a]) ? -std::numeric_limits<double>::infinity() : scores_[a];
-    const double sb =
-        std::isnan(scores_[b]) ? -std::numeric_limits<double>::infinity() : scores_[b];
-    return sa < sb;
+}
+
+void SelectKBest::score_mutual_info(Columns columns, std::span<const double> y) {
+  std::vector<std::vector<double>> values(columns.size());
+  parallel::for_each_index(context(), columns.size(), [&](std::size_t j) {
+    values[j] = complete_values(*columns[j], kDisplayName);
   });
-  keep_.assign(m, 0);
-  const std::size_t k = std::min(m, static_cast<std::size_t>(config_.k));
-  for (std::size_t r = m - k; r < m; ++r) keep_[order[r]] = 1;
+  MutualInfoOptions options{.n_neighbors = config_.n_neighbors, .add_noise = config_.add_noise};
+  options.discrete_features.assign(columns.size(), 0);
+  for (const auto& name : config_.discrete_features) {
+    const auto at = std::find_if(columns.begin(), columns.end(),
+                                 [&](const data::Column* c) { return c->name() == name; });
+    KOLOSAL_CHECK(at != columns.end(), DataError, kDisplayName, "::fit: discrete feature '", name,
+                  "' is not among the numeric columns considered");
+    options.discrete_features[static_cast<std::size_t>(at - columns.begin())] = 1;
+  }
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    KOLOSAL_CHECK(std::isfinite(y[i]), DataError, kDisplayName, "::fit: y[", i, "] is ", y[i]);
+  }
+  std::vector<std::span<const double>> spans(values.begin(), values.end());
+  scores_ = mutual_info(spans, y, config_.score_func == ScoreFunction::kMutualInfoClassif, options,
+                        context());
 }
 
 std::vector<data::Column> SelectKBest::transform_columns(Columns columns) const {

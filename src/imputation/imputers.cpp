@@ -208,6 +208,37 @@ std::vector<data::Column> SimpleImputer::transform_columns(Columns columns) cons
   return out;
 }
 
+// The owned path fills numeric double columns in place; the other types (and the indicator,
+// which needs the input's missing mask) take the copying path.
+std::vector<data::Column> SimpleImputer::transform_columns_owned(
+    std::vector<data::Column> columns) const {
+  bool in_place = !config_.add_indicator;
+  for (const auto& c : columns) {
+    in_place = in_place && c.type() == data::ColumnType::kNumeric && !c.is_float32();
+  }
+  if (!in_place) return ColumnStep::transform_columns_owned(std::move(columns));
+  parallel::for_each_index(context(), columns.size(), [&](std::size_t j) {
+    auto& column = columns[j];
+    if (!column.has_missing()) return;
+    std::string name = column.name();
+    std::vector<double> values = std::move(column).release_doubles();
+    const double fill = numbers_[j];
+    for (double& v : values) {
+      if (std::isnan(v)) v = fill;
+    }
+    column = data::Column::numeric(std::move(name), std::move(values));
+  });
+  return columns;
+}
+
+std::vector<data::Column> SimpleImputer::fit_transform_columns_owned(
+    std::vector<data::Column> columns, std::span<const double> y) {
+  std::vector<const data::Column*> view;
+  for (const auto& c : columns) view.push_back(&c);
+  fit_columns(view, y);
+  return transform_columns_owned(std::move(columns));
+}
+
 nlohmann::json SimpleImputer::columns_state() const {
   nlohmann::json numbers = nlohmann::json::array();
   for (const double v : numbers_)

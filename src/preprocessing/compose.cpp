@@ -189,7 +189,7 @@ data::Frame select_checked(const data::Frame& x, const std::vector<std::string>&
 data::Frame ColumnTransformer::combine(const data::Frame& x, std::vector<data::Frame> parts) const {
   std::vector<data::Column> columns;
   for (auto& part : parts) {
-    for (const auto& c : part.columns()) columns.push_back(c);
+    for (auto& c : std::move(part).release_columns()) columns.push_back(std::move(c));
   }
   for (const auto& name : remainder_columns_) {
     KOLOSAL_CHECK(x.has_column(name), DataError, "ColumnTransformer::transform: remainder column '",
@@ -359,10 +359,24 @@ data::Frame Pipeline::do_fit_transform(const data::Frame& x, std::span<const dou
   // The first step reads x itself, so the input is never copied.
   data::Frame current;
   for (std::size_t i = 0; i < steps_.size(); ++i) {
+  // The first step reads x itself, so the input is never copied; later steps take over the
+  // previous step's output.
+  if (steps_.empty()) return fit_rest(x, y);
+  steps_.front()->set_context(context());
+  return fit_rest(steps_.front()->fit_transform(x, y), y);
+}
+
+data::Frame Pipeline::do_fit_transform_owned(data::Frame&& x, std::span<const double> y) {
+  if (steps_.empty()) return fit_rest(std::move(x), y);
+  steps_.front()->set_context(context());
+  return fit_rest(steps_.front()->fit_transform(std::move(x), y), y);
+}
+
+data::Frame Pipeline::fit_rest(data::Frame current, std::span<const double> y) {
+  for (std::size_t i = 1; i < steps_.size(); ++i) {
     steps_[i]->set_context(context());
-    current = steps_[i]->fit_transform(i == 0 ? x : current, y);
+    current = steps_[i]->fit_transform(std::move(current), y);
   }
-  if (steps_.empty()) current = x;
   features_.clear();
   if (model_) {
     for (const auto& c : current.columns()) {
@@ -384,8 +398,17 @@ void Pipeline::do_fit(const data::Frame& x, std::span<const double> y) {
 
 data::Frame Pipeline::do_transform(const data::Frame& x) const {
   if (steps_.empty()) return x;
-  data::Frame current = steps_.front()->transform(x);
-  for (std::size_t i = 1; i < steps_.size(); ++i) current = steps_[i]->transform(current);
+  return transform_rest(steps_.front()->transform(x));
+}
+
+data::Frame Pipeline::do_transform_owned(data::Frame&& x) const {
+  if (steps_.empty()) return std::move(x);
+  return transform_rest(steps_.front()->transform(std::move(x)));
+}
+
+data::Frame Pipeline::transform_rest(data::Frame current) const {
+  for (std::size_t i = 1; i < steps_.size(); ++i)
+    current = steps_[i]->transform(std::move(current));
   return current;
 }
 

@@ -142,6 +142,33 @@ std::vector<data::Column> StandardScaler::transform_columns(Columns columns) con
   });
 }
 
+// The owned path rewrites each double column in place (same arithmetic as transform_columns):
+// a pipeline step then allocates no new column.
+std::vector<data::Column> StandardScaler::transform_columns_owned(
+    std::vector<data::Column> columns) const {
+  parallel::for_each_index(context(), columns.size(), [&](std::size_t j) {
+    auto& column = columns[j];
+    std::string name = column.name();
+    std::vector<double> values =
+        column.is_float32() ? column.to_doubles() : std::move(column).release_doubles();
+    const double mean = mean_[j];
+    const double scale = scale_[j];
+    for (double& v : values) {
+      if (!std::isnan(v)) v = (v - mean) / scale;
+    }
+    column = data::Column::numeric(std::move(name), std::move(values));
+  });
+  return columns;
+}
+
+std::vector<data::Column> StandardScaler::fit_transform_columns_owned(
+    std::vector<data::Column> columns, std::span<const double> y) {
+  std::vector<const data::Column*> view;
+  for (const auto& c : columns) view.push_back(&c);
+  fit_columns(view, y);
+  return transform_columns_owned(std::move(columns));
+}
+
 nlohmann::json StandardScaler::columns_state() const {
   return pair_state("mean", mean_, "scale", scale_);
 }

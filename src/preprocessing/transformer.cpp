@@ -2,6 +2,9 @@
 // The Transformer boundary's validation and the column-selection schema policy.
 #include "kolosal/preprocessing/transformer.hpp"
 
+#include <cstdint>
+#include <utility>
+
 #include <nlohmann/json.hpp>
 
 #include "kolosal/core/error.hpp"
@@ -40,6 +43,29 @@ data::Frame Transformer::fit_transform(const data::Frame& x, std::span<const dou
 data::Frame Transformer::do_fit_transform(const data::Frame& x, std::span<const double> y) {
   do_fit(x, y);
   return do_transform(x);
+}
+
+data::Frame Transformer::transform(data::Frame&& x) const {
+  KOLOSAL_CHECK(fitted_, NotFitted, name(), "::transform: call fit first");
+  return do_transform_owned(std::move(x));
+}
+
+data::Frame Transformer::fit_transform(data::Frame&& x, std::span<const double> y) {
+  KOLOSAL_CHECK(y.empty() || y.size() == x.rows(), ShapeMismatch, name(), "::fit_transform: x has ",
+                x.rows(), " rows but y has ", y.size(), " values");
+  KOLOSAL_CHECK(!needs_target() || !y.empty(), InvalidArgument, name(),
+                "::fit_transform: needs the target y");
+  KOLOSAL_CHECK(x.rows() > 0, InvalidArgument, name(), "::fit_transform: x has no rows");
+  fitted_ = false;
+  data::Frame out = do_fit_transform_owned(std::move(x), y);
+  fitted_ = true;
+  return out;
+}
+
+data::Frame Transformer::do_transform_owned(data::Frame&& x) const { return do_transform(x); }
+
+data::Frame Transformer::do_fit_transform_owned(data::Frame&& x, std::span<const double> y) {
+  return do_fit_transform(x, y);
 }
 
 nlohmann::json Transformer::state() const {
@@ -134,6 +160,83 @@ std::vector<data::Column> ColumnSelectingTransformer::fit_transform_columns(
     std::span<const data::Column* const> columns, std::span<const double> y) {
   fit_columns(columns, y);
   return transform_columns(columns);
+}
+
+namespace {
+
+std::vector<const data::Column*> pointers(const std::vector<data::Column>& columns) {
+  std::vector<const data::Column*> out;
+  out.reserve(columns.size());
+  for (const auto& c : columns) out.push_back(&c);
+  return out;
+}
+
+// The columns of a frame given away, with the selected ones (pointers into it) moved to `taken`
+// in selection order and flagged in `is_selected`.
+struct Taken {
+  std::vector<data::Column> all;
+  std::vector<std::uint8_t> is_selected;
+  std::vector<data::Column> taken;
+};
+
+Taken take_selected(data::Frame&& x, std::span<const data::Column* const> selected) {
+  std::vector<std::size_t> positions;
+  positions.reserve(selected.size());
+  for (const auto* c : selected) {
+    positions.push_back(static_cast<std::size_t>(c - x.columns().data()));
+  }
+  Taken t{std::move(x).release_columns(), {}, {}};
+  t.is_selected.assign(t.all.size(), 0);
+  t.taken.reserve(positions.size());
+  for (const std::size_t p : positions) {
+    t.is_selected[p] = 1;
+    t.taken.push_back(std::move(t.all[p]));
+  }
+  return t;
+}
+
+}  // namespace
+
+std::vector<data::Column> ColumnSelectingTransformer::transform_columns_owned(
+    std::vector<data::Column> columns) const {
+  return transform_columns(pointers(columns));
+}
+
+std::vector<data::Column> ColumnSelectingTransformer::fit_transform_columns_owned(
+    std::vector<data::Column> columns, std::span<const double> y) {
+  return fit_transform_columns(pointers(columns), y);
+}
+
+data::Frame ColumnSelectingTransformer::place_outputs(std::vector<data::Column> all,
+                                                      const std::vector<std::uint8_t>& is_selected,
+                                                      std::vector<data::Column> outputs) {
+  std::vector<data::Column> columns;
+  columns.reserve(all.size() + outputs.size());
+  bool placed = false;
+  for (std::size_t c = 0; c < all.size(); ++c) {
+    if (is_selected[c] == 0) {
+      columns.push_back(std::move(all[c]));
+    } else if (!placed) {
+      for (auto& o : outputs) columns.push_back(std::move(o));
+      placed = true;
+    }
+  }
+  return data::Frame(std::move(columns));
+}
+
+data::Frame ColumnSelectingTransformer::do_transform_owned(data::Frame&& x) const {
+  const auto selected = select_for_transform(x, "transform");
+  auto t = take_selected(std::move(x), selected);
+  return place_outputs(std::move(t.all), t.is_selected,
+                       transform_columns_owned(std::move(t.taken)));
+}
+
+data::Frame ColumnSelectingTransformer::do_fit_transform_owned(data::Frame&& x,
+                                                               std::span<const double> y) {
+  const auto selected = select_for_fit(x);
+  auto t = take_selected(std::move(x), selected);
+  return place_outputs(std::move(t.all), t.is_selected,
+                       fit_transform_columns_owned(std::move(t.taken), y));
 }
 
 void ColumnSelectingTransformer::do_fit(const data::Frame& x, std::span<const double> y) {

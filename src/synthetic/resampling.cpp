@@ -114,31 +114,47 @@ struct Synthesis {
   std::vector<double> values;       // new rows x numeric features
   std::vector<std::int32_t> codes;  // new rows x categorical features
   std::vector<double> y;
+  std::vector<std::size_t> origin;
+  std::vector<std::size_t> partner;
+  std::vector<double> gap;
 };
 
 // One synthetic row between `from` and `to`: numeric features interpolated by `gap`;
-// categorical ones the most frequent code among `voters` (ties: the first label in sorted order).
+// categorical ones the most frequent code among `voters`, ties broken at random (as
+// imbalanced-learn's SMOTENC, which permutes the tied maxima).
 void synthesize(const Features& f, std::size_t from, std::size_t to, double gap,
-                const std::vector<std::size_t>& voters, double label, Synthesis& out) {
+                const std::vector<std::size_t>& voters, double label, Rng& rng, Synthesis& out) {
   const std::size_t d = f.numeric.size();
   for (std::size_t j = 0; j < d; ++j) {
     const double a = f.values[from * d + j];
     out.values.push_back(a + gap * (f.values[to * d + j] - a));
   }
   const std::size_t q = f.categorical.size();
+  std::vector<std::size_t> tied;
   for (std::size_t j = 0; j < q; ++j) {
     std::vector<std::size_t> votes(f.labels[j].size(), 0);
     for (const std::size_t v : voters) ++votes[static_cast<std::size_t>(f.codes[v * q + j])];
-    std::size_t best = 0;
-    for (std::size_t c = 1; c < votes.size(); ++c) {
-      if (votes[c] > votes[best] ||
-          (votes[c] == votes[best] && votes[c] > 0 && f.labels[j][c] < f.labels[j][best])) {
-        best = c;
-      }
+    const std::size_t most = *std::max_element(votes.begin(), votes.end());
+    tied.clear();
+    for (std::size_t c = 0; c < votes.size(); ++c) {
+      if (votes[c] == most) tied.push_back(c);
     }
+    const std::size_t best = tied.size() == 1 ? tied[0] : tied[rng.uniform_index(tied.size())];
     out.codes.push_back(static_cast<std::int32_t>(best));
   }
   out.y.push_back(label);
+  out.origin.push_back(from);
+  out.partner.push_back(to);
+  out.gap.push_back(gap);
+}
+
+// A Beta(a, b) deviate for integer a, b >= 1: the a-th smallest of a + b - 1 uniforms.
+double beta_integer(Rng& rng, int a, int b) {
+  std::vector<double> u(static_cast<std::size_t>(a + b - 1));
+  for (double& v : u) v = rng.uniform();
+  const auto at = u.begin() + (a - 1);
+  std::nth_element(u.begin(), at, u.end());
+  return *at;
 }
 
 data::Frame append_rows(const data::Frame& x, const Features& f, const Synthesis& s) {
@@ -234,7 +250,7 @@ Resampled Resampler::fit_resample(const data::Frame& x, std::span<const double> 
       for (std::size_t r = 0; r < target; ++r) kept.push_back(rows[order[r]]);
     }
     std::sort(kept.begin(), kept.end());
-    Resampled out{x.take(kept), {}};
+    Resampled out{x.take(kept), {}, {}, {}, {}};
     for (const std::size_t i : kept) out.y.push_back(y[i]);
     return out;
   }
@@ -249,12 +265,15 @@ Resampled Resampler::fit_resample(const data::Frame& x, std::span<const double> 
   if (config_.method == ResampleMethod::kRandomOver) {
     std::vector<std::size_t> rows(x.rows());
     std::iota(rows.begin(), rows.end(), std::size_t{0});
-    Resampled out{{}, y_in};
+    Resampled out{{}, y_in, {}, {}, {}};
     for (std::size_t c = 0; c < counts.size(); ++c) {
       Rng rng = root.split(c);
       for (std::size_t s = 0; s < need[c]; ++s) {
         rows.push_back(members[c][rng.uniform_index(members[c].size())]);
         out.y.push_back(static_cast<double>(c));
+        out.origin.push_back(rows.back());
+        out.partner.push_back(rows.back());
+        out.gap.push_back(0.0);
       }
     }
     out.x = x.take(rows);
@@ -265,28 +284,40 @@ Resampled Resampler::fit_resample(const data::Frame& x, std::span<const double> 
   std::vector<std::size_t> everyone(x.rows());
   std::iota(everyone.begin(), everyone.end(), std::size_t{0});
   Synthesis synthesis;
+  if (config_.method == ResampleMethod::kSmoteNc) {
+    // Chawla et al. (2002, 6.1) and imbalanced-learn: m, the median of the numeric standard
+    // deviations of the minority class (the smallest; among equals the one seen first in y), is
+    // the one-hot value of each category, so a differing category adds 2 (m/2)^2 = m^2/2 to the
+    // squared distance. One penalty for every class resampled.
+    std::size_t minority = 0;
+    std::size_t first_seen = std::numeric_limits<std::size_t>::max();
+    for (std::size_t c = 0; c < counts.size(); ++c) {
+      if (counts[c] == minor && members[c].front() < first_seen) {
+        minority = c;
+        first_seen = members[c].front();
+      }
+    }
+    const auto& rows = members[minority];
+    const std::size_t d = f.numeric.size();
+    std::vector<double> stds(d);
+    for (std::size_t j = 0; j < d; ++j) {
+      double mean = 0.0;
+      for (const std::size_t i : rows) mean += f.values[i * d + j];
+      mean /= static_cast<double>(rows.size());
+      double sq = 0.0;
+      for (const std::size_t i : rows)
+        sq += (f.values[i * d + j] - mean) * (f.values[i * d + j] - mean);
+      stds[j] = std::sqrt(sq / static_cast<double>(rows.size()));
+    }
+    std::sort(stds.begin(), stds.end());
+    const double median = d % 2 == 1 ? stds[d / 2] : 0.5 * (stds[d / 2 - 1] + stds[d / 2]);
+    f.penalty = 0.5 * median * median;
+  }
   for (std::size_t c = 0; c < counts.size(); ++c) {
     if (need[c] == 0) continue;
     const auto& rows = members[c];
     KOLOSAL_CHECK(rows.size() >= 2, DataError, kWho, ": class ", c,
                   " has a single row; interpolation needs at least two");
-    if (config_.method == ResampleMethod::kSmoteNc) {
-      // The median of the class's numeric standard deviations, squared, per category mismatch.
-      const std::size_t d = f.numeric.size();
-      std::vector<double> stds(d);
-      for (std::size_t j = 0; j < d; ++j) {
-        double mean = 0.0;
-        for (const std::size_t i : rows) mean += f.values[i * d + j];
-        mean /= static_cast<double>(rows.size());
-        double sq = 0.0;
-        for (const std::size_t i : rows)
-          sq += (f.values[i * d + j] - mean) * (f.values[i * d + j] - mean);
-        stds[j] = std::sqrt(sq / static_cast<double>(rows.size()));
-      }
-      std::sort(stds.begin(), stds.end());
-      const double median = d % 2 == 1 ? stds[d / 2] : 0.5 * (stds[d / 2 - 1] + stds[d / 2]);
-      f.penalty = median * median;
-    }
     const std::size_t k = std::min(static_cast<std::size_t>(config_.k_neighbors), rows.size() - 1);
     const auto neighbors = nearest(context_, f, rows, rows, k);
     Rng rng = root.split(c);
@@ -297,7 +328,7 @@ Resampled Resampler::fit_resample(const data::Frame& x, std::span<const double> 
         for (std::size_t s = 0; s < need[c]; ++s) {
           const std::size_t i = rng.uniform_index(rows.size());
           const std::size_t to = neighbors[i][rng.uniform_index(neighbors[i].size())];
-          synthesize(f, rows[i], to, rng.uniform(), neighbors[i], label, synthesis);
+          synthesize(f, rows[i], to, rng.uniform(), neighbors[i], label, rng, synthesis);
         }
         break;
       case ResampleMethod::kBorderlineSmote: {
@@ -323,47 +354,70 @@ Resampled Resampler::fit_resample(const data::Frame& x, std::span<const double> 
           for (const std::size_t i : danger) queries.push_back(rows[i]);
           foreign = nearest(context_, f, queries, outside, k);
         }
+        // Borderline-1: interpolate towards same-class neighbours. Borderline-2 (as
+        // imbalanced-learn): a Beta(10, 10) fraction of the rows goes towards same-class
+        // neighbours, the rest towards the k nearest rows of the other classes with the gap in
+        // [0, 0.5). imbalanced-learn 0.10 asks for floor(f (n + 1)) + floor((1 - f) n) rows,
+        // which can be one short, and indexes the other classes with the same-class neighbour
+        // indices; here the two parts sum to n and the neighbours are the true nearest ones.
+        std::size_t towards_own = need[c];
+        if (config_.kind == BorderlineKind::kBorderline2) {
+          const double fraction = beta_integer(rng, 10, 10);
+          towards_own = std::min(
+              need[c],
+              static_cast<std::size_t>(std::floor(fraction * static_cast<double>(need[c] + 1))));
+        }
         for (std::size_t s = 0; s < need[c]; ++s) {
           const std::size_t di = rng.uniform_index(danger.size());
           const std::size_t i = danger[di];
-          if (config_.kind == BorderlineKind::kBorderline2 && rng.uniform() < 0.5) {
+          if (s >= towards_own) {
             const std::size_t to = foreign[di][rng.uniform_index(foreign[di].size())];
-            synthesize(f, rows[i], to, 0.5 * rng.uniform(), neighbors[i], label, synthesis);
+            synthesize(f, rows[i], to, 0.5 * rng.uniform(), neighbors[i], label, rng, synthesis);
           } else {
             const std::size_t to = neighbors[i][rng.uniform_index(neighbors[i].size())];
-            synthesize(f, rows[i], to, rng.uniform(), neighbors[i], label, synthesis);
+            synthesize(f, rows[i], to, rng.uniform(), neighbors[i], label, rng, synthesis);
           }
         }
         break;
       }
       case ResampleMethod::kAdasyn: {
-        const auto m = static_cast<std::size_t>(config_.m_neighbors);
+        // He et al. (2008) as imbalanced-learn: the hardness of a row is the share of other
+        // classes among its k_neighbors nearest rows of any class; rounded shares of the rows to
+        // make (round half to even) decide each row's count, so the class may miss the target by
+        // the rounding.
+        const auto m = static_cast<std::size_t>(config_.k_neighbors);
         const auto around = nearest(context_, f, rows, everyone, m);
-        std::vector<double> hardness(rows.size(), 0.0);
-        double total = 0.0;
+        // Shares from integer counts: others_i / sum(others), what imbalanced-learn's
+        // (others_i / k) / sum(others / k) is before rounding.
+        std::vector<std::size_t> others(rows.size(), 0);
+        std::size_t total = 0;
         for (std::size_t i = 0; i < rows.size(); ++i) {
-          std::size_t others = 0;
-          for (const std::size_t nb : around[i]) others += y[nb] != label ? 1 : 0;
-          hardness[i] = static_cast<double>(others) / static_cast<double>(around[i].size());
-          total += hardness[i];
+          for (const std::size_t nb : around[i]) others[i] += y[nb] != label ? 1 : 0;
+          total += others[i];
         }
-        KOLOSAL_CHECK(total > 0.0, DataError, kWho, ": adasyn found no neighbour of class ", c,
+        KOLOSAL_CHECK(total > 0, DataError, kWho, ": adasyn found no neighbour of class ", c,
                       " in another class; use smote");
+        std::size_t made = 0;
         for (std::size_t i = 0; i < rows.size(); ++i) {
           const auto count = static_cast<std::size_t>(
-              std::nearbyint(hardness[i] / total * static_cast<double>(need[c])));
+              std::nearbyint(static_cast<double>(others[i]) / static_cast<double>(total) *
+                             static_cast<double>(need[c])));
+          made += count;
           for (std::size_t s = 0; s < count; ++s) {
             const std::size_t to = neighbors[i][rng.uniform_index(neighbors[i].size())];
-            synthesize(f, rows[i], to, rng.uniform(), neighbors[i], label, synthesis);
+            synthesize(f, rows[i], to, rng.uniform(), neighbors[i], label, rng, synthesis);
           }
         }
+        KOLOSAL_CHECK(made > 0, DataError, kWho, ": adasyn rounds every row of class ", c,
+                      " to no new rows; use smote or a larger ratio");
         break;
       }
       default:
         KOLOSAL_ASSERT(false);
     }
   }
-  Resampled out{append_rows(x, f, synthesis), y_in};
+  Resampled out{append_rows(x, f, synthesis), y_in, std::move(synthesis.origin),
+                std::move(synthesis.partner), std::move(synthesis.gap)};
   out.y.insert(out.y.end(), synthesis.y.begin(), synthesis.y.end());
   return out;
 }

@@ -273,6 +273,7 @@ TEST_CASE("every registered transformer: save, load and clone reproduce transfor
       CHECK(loaded->config() == t->config());
       CHECK(loaded->transform(test) == expected);
     }
+    CHECK(t->transform(kd::Frame(test)) == expected);  // a frame given away: the same rows
     const auto copy = t->clone();
     CHECK(copy->transform(test) == expected);
     // A refit of the original leaves the clone alone.
@@ -306,6 +307,11 @@ TEST_CASE("transformers: fit never mutates its input and is thread-count indepen
     CHECK(a == b);
     CHECK(one->state() == two->state());
     CHECK(train == snapshot);
+    // A frame given away (the rvalue overloads move and may rewrite its columns): the same.
+    auto three = kp::make_transformer(name, config);
+    three->set_context({.n_threads = 2, .seed = 9});
+    CHECK(three->fit_transform(kd::Frame(train), y) == a);
+    CHECK(three->transform(kd::Frame(train)) == one->transform(train));
   }
 }
 

@@ -98,7 +98,11 @@ class Column {
   [[nodiscard]] std::span<const std::uint8_t> missing_mask() const noexcept { return missing_; }
 
   /// Typed storage; each throws InvalidArgument naming the column when its type differs.
-  [[nodiscard]] std::span<const double> doubles() const;             ///< numeric, double storage
+  [[nodiscard]] std::span<const double> doubles() const;  ///< numeric, double storage
+  /// Moves the values of a numeric column with double storage out (missing values are NaN) and
+  /// leaves the column empty, for transforms that rewrite values in place.
+  /// @throws InvalidArgument for another type or float32 storage
+  [[nodiscard]] std::vector<double> release_doubles() &&;
   [[nodiscard]] std::span<const float> floats() const;               ///< numeric, float storage
   [[nodiscard]] std::span<const std::int32_t> codes() const;         ///< categorical
   [[nodiscard]] const std::vector<std::string>& categories() const;  ///< categorical
@@ -171,6 +175,12 @@ class Frame {
   [[nodiscard]] bool empty() const noexcept { return columns_.empty(); }
   [[nodiscard]] std::vector<std::string> column_names() const;
   [[nodiscard]] const std::vector<Column>& columns() const noexcept { return columns_; }
+  /// Moves the columns out and leaves the frame empty, so the owner of an intermediate frame
+  /// (a transform step's output) can hand its storage on instead of copying it.
+  [[nodiscard]] std::vector<Column> release_columns() && noexcept {
+    rows_ = 0;
+    return std::exchange(columns_, {});
+  }
 
   /// @throws InvalidArgument for an index out of range.
   [[nodiscard]] const Column& column(std::size_t index) const;

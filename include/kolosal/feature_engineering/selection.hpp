@@ -19,9 +19,11 @@
 namespace kolosal::feature_engineering {
 
 enum class ScoreFunction {
-  kFClassif,     ///< ANOVA F of the feature across the classes of y
-  kFRegression,  ///< F of the univariate linear regression of y on the feature
-  kChi2,         ///< chi-squared of non-negative features (counts) against the classes
+  kFClassif,              ///< ANOVA F of the feature across the classes of y
+  kFRegression,           ///< F of the univariate linear regression of y on the feature
+  kChi2,                  ///< chi-squared of non-negative features (counts) against the classes
+  kMutualInfoClassif,     ///< mutual information with class labels (k-NN / contingency estimate)
+  kMutualInfoRegression,  ///< mutual information with a continuous target (k-NN estimate)
 };
 
 }  // namespace kolosal::feature_engineering
@@ -30,9 +32,10 @@ namespace kolosal::config {
 template <>
 struct EnumNames<feature_engineering::ScoreFunction> {
   using S = feature_engineering::ScoreFunction;
-  static constexpr std::array kValues{std::pair{S::kFClassif, "f_classif"},
-                                      std::pair{S::kFRegression, "f_regression"},
-                                      std::pair{S::kChi2, "chi2"}};
+  static constexpr std::array kValues{
+      std::pair{S::kFClassif, "f_classif"}, std::pair{S::kFRegression, "f_regression"},
+      std::pair{S::kChi2, "chi2"}, std::pair{S::kMutualInfoClassif, "mutual_info_classif"},
+      std::pair{S::kMutualInfoRegression, "mutual_info_regression"}};
 };
 }  // namespace kolosal::config
 
@@ -69,12 +72,23 @@ struct SelectKBestConfig {
   std::vector<std::string> columns{};  ///< numeric columns; empty: every numeric column
   ScoreFunction score_func = ScoreFunction::kFClassif;
   int k = 10;  ///< columns kept (all when fewer are selected)
+  /// Mutual information only: neighbours of the k-NN estimators.
+  int n_neighbors = 3;
+  /// Mutual information only: columns whose values are labels (contingency or Ross estimate);
+  /// the rest are continuous.
+  std::vector<std::string> discrete_features{};
+  /// Mutual information only: scikit-learn's 1e-10 tie-breaking jitter, seeded by the Context.
+  bool add_noise = true;
 
   static constexpr auto fields() {
-    return std::tuple{config::field("columns", &SelectKBestConfig::columns),
-                      config::field("score_func", &SelectKBestConfig::score_func)
-                          .doc("f_classif, f_regression or chi2"),
-                      config::field("k", &SelectKBestConfig::k).at_least(1)};
+    return std::tuple{
+        config::field("columns", &SelectKBestConfig::columns),
+        config::field("score_func", &SelectKBestConfig::score_func)
+            .doc("f_classif, f_regression, chi2, mutual_info_classif or mutual_info_regression"),
+        config::field("k", &SelectKBestConfig::k).at_least(1),
+        config::field("n_neighbors", &SelectKBestConfig::n_neighbors).at_least(1),
+        config::field("discrete_features", &SelectKBestConfig::discrete_features),
+        config::field("add_noise", &SelectKBestConfig::add_noise)};
   }
   friend bool operator==(const SelectKBestConfig&, const SelectKBestConfig&) = default;
 };
@@ -135,9 +149,12 @@ class CorrelationFilter final
 };
 
 /// Keeps the k columns with the highest univariate score against the target, as
-/// scikit-learn's SelectKBest with f_classif, f_regression (R. A. Fisher's F statistics) or
-/// chi2 (K. Pearson's chi-squared; negative values are a DataError). Classification scores read
-/// y as class indices 0..k-1. Ties keep the later column, as scikit-learn's stable argsort.
+/// scikit-learn's SelectKBest with f_classif, f_regression (R. A. Fisher's F statistics), chi2
+/// (K. Pearson's chi-squared; negative values are a DataError) or mutual_info_classif /
+/// mutual_info_regression (see mutual_info.hpp: Kraskov et al. 2004, Ross 2014). f_classif and
+/// chi2 read y as class indices 0..k-1, mutual_info_classif as labels. A name in
+/// discrete_features that is not a considered column is a DataError. Ties keep the later column,
+/// as scikit-learn's stable argsort.
 class SelectKBest final : public preprocessing::ColumnStep<SelectKBest, SelectKBestConfig> {
  public:
   static constexpr std::string_view kName = "select_k_best";
@@ -158,6 +175,10 @@ class SelectKBest final : public preprocessing::ColumnStep<SelectKBest, SelectKB
   void load_columns_state(const nlohmann::json& state) override;
 
  private:
+  void score_f_or_chi2(std::span<const data::Column* const> columns, std::span<const double> y,
+                       std::size_t n_classes);
+  void score_mutual_info(std::span<const data::Column* const> columns, std::span<const double> y);
+
   std::vector<double> scores_;
   std::vector<std::uint8_t> keep_;
 };

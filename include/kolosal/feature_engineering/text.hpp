@@ -33,7 +33,7 @@ namespace kolosal::feature_engineering {
 struct TfidfVectorizerConfig {
   static constexpr std::string_view kName = "TfidfVectorizerConfig";
   std::vector<std::string> columns{};  ///< text columns; empty: every text column
-  bool lowercase = true;               ///< ASCII lower-casing before tokenising
+  bool lowercase = true;               ///< Unicode lower-casing before tokenising
   int ngram_min = 1;                   ///< shortest n-gram of tokens
   int ngram_max = 1;                   ///< longest n-gram of tokens
   /// Terms in fewer documents are dropped: >= 1 is a count, below 1 a fraction of documents.
@@ -87,9 +87,15 @@ struct HashingVectorizerConfig {
   friend bool operator==(const HashingVectorizerConfig&, const HashingVectorizerConfig&) = default;
 };
 
-/// Splits text into tokens as scikit-learn's default token_pattern `(?u)\b\w\w+\b`: runs of two
-/// or more word characters (ASCII letters, digits, underscore, and every byte >= 0x80, so UTF-8
-/// letters stay inside words), optionally ASCII lower-cased, then joined into n-grams by spaces.
+/// Splits UTF-8 text into tokens as scikit-learn's default token_pattern `(?u)\b\w\w+\b` after
+/// its str.lower(): runs of two or more code points that Python's re counts as \w (str.isalnum()
+/// or '_': Unicode letters and numbers of every script, not combining marks), optionally
+/// lower-cased, then joined into n-grams by spaces. The tables come from Python 3.11 (Unicode 14)
+/// by scripts/generate_unicode_tables.py: lower-casing covers every one-to-one mapping (Latin,
+/// Greek, Cyrillic, Armenian, Georgian, Cherokee, Glagolitic, Deseret, fullwidth, ...), plus
+/// U+0130 to "i\u0307" and Greek final sigma (without Python's skipping of case-ignorable
+/// characters around it). @throws DataError for invalid UTF-8, naming the byte (and, inside the
+/// vectorisers, the column and row)
 [[nodiscard]] std::vector<std::string> tokenize(std::string_view text, bool lowercase,
                                                 int ngram_min, int ngram_max);
 

@@ -133,6 +133,10 @@ class SimpleImputer final : public preprocessing::ColumnStep<SimpleImputer, Simp
                    std::span<const double> y) override;
   [[nodiscard]] std::vector<data::Column> transform_columns(
       std::span<const data::Column* const> columns) const override;
+  [[nodiscard]] std::vector<data::Column> transform_columns_owned(
+      std::vector<data::Column> columns) const override;
+  [[nodiscard]] std::vector<data::Column> fit_transform_columns_owned(
+      std::vector<data::Column> columns, std::span<const double> y) override;
   [[nodiscard]] nlohmann::json columns_state() const override;
   void load_columns_state(const nlohmann::json& state) override;
 

@@ -162,11 +162,16 @@ class Pipeline final : public Transformer {
   void do_fit(const data::Frame& x, std::span<const double> y) override;
   [[nodiscard]] data::Frame do_transform(const data::Frame& x) const override;
   data::Frame do_fit_transform(const data::Frame& x, std::span<const double> y) override;
+  [[nodiscard]] data::Frame do_transform_owned(data::Frame&& x) const override;
+  data::Frame do_fit_transform_owned(data::Frame&& x, std::span<const double> y) override;
   [[nodiscard]] nlohmann::json do_state() const override;
   void do_load_state(const nlohmann::json& state) override;
 
  private:
   [[nodiscard]] Matrix<double> model_input(const data::Frame& transformed) const;
+  /// Runs the steps after the first on its output, handing each step's output to the next.
+  [[nodiscard]] data::Frame transform_rest(data::Frame current) const;
+  data::Frame fit_rest(data::Frame current, std::span<const double> y);
 
   std::vector<std::unique_ptr<Transformer>> steps_;
   std::unique_ptr<Model> model_;

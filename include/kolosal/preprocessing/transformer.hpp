@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
@@ -58,6 +59,11 @@ class Transformer {
   /// fit then transform; transformers that cross-fit (target encoding) return out-of-fold
   /// values for the training rows instead. @throws as fit and transform
   data::Frame fit_transform(const data::Frame& x, std::span<const double> y = {});
+  /// transform() of a frame the caller gives away: steps may move its columns (and rewrite them
+  /// in place) instead of copying. Same result as transform(x).
+  [[nodiscard]] data::Frame transform(data::Frame&& x) const;
+  /// fit_transform() of a frame the caller gives away. Same result as fit_transform(x, y).
+  data::Frame fit_transform(data::Frame&& x, std::span<const double> y = {});
 
   [[nodiscard]] bool fitted() const noexcept { return fitted_; }
 
@@ -79,6 +85,10 @@ class Transformer {
   [[nodiscard]] virtual data::Frame do_transform(const data::Frame& x) const = 0;
   /// Default: do_fit then do_transform.
   virtual data::Frame do_fit_transform(const data::Frame& x, std::span<const double> y);
+  /// Default: do_transform(x).
+  [[nodiscard]] virtual data::Frame do_transform_owned(data::Frame&& x) const;
+  /// Default: do_fit_transform(x, y).
+  virtual data::Frame do_fit_transform_owned(data::Frame&& x, std::span<const double> y);
   [[nodiscard]] virtual nlohmann::json do_state() const = 0;
   virtual void do_load_state(const nlohmann::json& state) = 0;
 
@@ -112,6 +122,13 @@ class ColumnSelectingTransformer : public Transformer {
   /// Default: fit_columns then transform_columns.
   [[nodiscard]] virtual std::vector<data::Column> fit_transform_columns(
       std::span<const data::Column* const> columns, std::span<const double> y);
+  /// transform_columns on selected columns handed over (in input_columns() order), which an
+  /// override may rewrite in place. Default: transform_columns on them.
+  [[nodiscard]] virtual std::vector<data::Column> transform_columns_owned(
+      std::vector<data::Column> columns) const;
+  /// fit_transform_columns on columns handed over. Default: fit_transform_columns on them.
+  [[nodiscard]] virtual std::vector<data::Column> fit_transform_columns_owned(
+      std::vector<data::Column> columns, std::span<const double> y);
   [[nodiscard]] virtual nlohmann::json columns_state() const = 0;
   virtual void load_columns_state(const nlohmann::json& state) = 0;
 
@@ -122,6 +139,8 @@ class ColumnSelectingTransformer : public Transformer {
   void do_fit(const data::Frame& x, std::span<const double> y) final;
   [[nodiscard]] data::Frame do_transform(const data::Frame& x) const final;
   data::Frame do_fit_transform(const data::Frame& x, std::span<const double> y) final;
+  [[nodiscard]] data::Frame do_transform_owned(data::Frame&& x) const final;
+  data::Frame do_fit_transform_owned(data::Frame&& x, std::span<const double> y) final;
   [[nodiscard]] nlohmann::json do_state() const final;
   void do_load_state(const nlohmann::json& state) final;
 
@@ -129,6 +148,10 @@ class ColumnSelectingTransformer : public Transformer {
   std::vector<const data::Column*> select_for_transform(const data::Frame& x,
                                                         std::string_view who) const;
   [[nodiscard]] data::Frame assemble(const data::Frame& x, std::vector<data::Column> outputs) const;
+  /// assemble() for columns given away: they move instead of being copied.
+  [[nodiscard]] static data::Frame place_outputs(std::vector<data::Column> all,
+                                                 const std::vector<std::uint8_t>& is_selected,
+                                                 std::vector<data::Column> outputs);
 
   std::vector<ColumnSpec> inputs_;
 };

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <memory>
 #include <span>
 #include <string>
@@ -64,8 +65,8 @@ struct ResamplerConfig {
   /// Over-sampling: each smaller class grows to ratio x the majority count; under-sampling:
   /// each larger class shrinks to the minority count / ratio. In (0, 1].
   double ratio = 1.0;
-  int k_neighbors = 5;   ///< same-class neighbours to interpolate towards (SMOTE family)
-  int m_neighbors = 10;  ///< neighbours deciding danger (Borderline) or hardness (ADASYN)
+  int k_neighbors = 5;   ///< neighbours to interpolate towards (and ADASYN's hardness)
+  int m_neighbors = 10;  ///< neighbours deciding danger (Borderline-SMOTE)
   BorderlineKind kind = BorderlineKind::kBorderline1;
 
   static constexpr auto fields() {
@@ -84,6 +85,12 @@ struct ResamplerConfig {
 struct Resampled {
   data::Frame x;
   std::vector<double> y;
+  /// For each new row (in order): the input row it was made from, the row it was interpolated
+  /// towards and the gap, so that new = x[origin] + gap (x[partner] - x[origin]) for the numeric
+  /// columns. Random over-sampling copies: partner = origin, gap 0. Empty for under-sampling.
+  std::vector<std::size_t> origin{};
+  std::vector<std::size_t> partner{};
+  std::vector<double> gap{};
 };
 
 /// Rebalances the classes of a training set. Stateless: there is no transform, since new rows
@@ -91,11 +98,18 @@ struct Resampled {
 /// Policy: random over/under-sampling take any column types; SMOTE, Borderline-SMOTE and ADASYN
 /// need numeric columns without missing values; SMOTE-NC takes numeric plus categorical, text
 /// or boolean columns (at least one of each) without missing values. Anything else is a
-/// DataError naming the column. k_neighbors is capped at the class size minus one. SMOTE-NC
-/// adds the squared median of the class's numeric standard deviations per differing category to
-/// the squared distance and gives new rows the most frequent category of the neighbours;
-/// Borderline-SMOTE-2 picks a same-class or other-class neighbour with equal probability (gap in
-/// [0, 0.5) for the latter). Same seed, same rows, for any thread count.
+/// DataError naming the column. k_neighbors is capped at the class size minus one. The methods
+/// follow imbalanced-learn 0.10 (its random streams aside):
+/// - Borderline-SMOTE: rows in danger have at least half, but not all, of their m_neighbors
+///   nearest rows in other classes; kind borderline-2 sends a Beta(10, 10) share of the new rows
+///   towards same-class neighbours and the rest towards the k_neighbors nearest other-class rows
+///   with the gap in [0, 0.5) (Han et al. 2005);
+/// - ADASYN uses k_neighbors both for the hardness and for interpolation (m_neighbors is
+///   Borderline's only);
+/// - SMOTE-NC adds m^2 / 2 to the squared distance per differing category, m the median of the
+///   numeric standard deviations of the smallest class, and gives new rows the most frequent
+///   category among the k neighbours (ties at random).
+/// Same seed, same rows, for any thread count.
 class Resampler {
  public:
   using Config = ResamplerConfig;
