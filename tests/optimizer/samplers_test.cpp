@@ -115,7 +115,8 @@ TEST_CASE("samplers: configs round-trip through JSON and reject bad values", "[o
                           .prior_weight = 0.5,
                           .consider_magic_clip = false,
                           .gamma = 0.2,
-                          .max_good = 10};
+                          .max_good = 10,
+                          .scale_by_bandwidth = false};
   CHECK(kolosal::config::from_json<ko::TpeConfig>(kolosal::config::to_json(tpe)) == tpe);
   const ko::GpConfig gp{.n_startup_trials = 5,
                         .acquisition = ko::Acquisition::kUpperConfidenceBound,
