@@ -184,10 +184,12 @@ struct GpConfig {
 
 /// Gaussian-process Bayesian optimisation (Snoek, Larochelle & Adams, "Practical Bayesian
 /// optimization of machine learning algorithms", 2012): a GP with an ARD Matérn 5/2 kernel on the
-/// unit cube (categoricals one-cell-per-choice, ints continuous then snapped), hyperparameters
-/// fitted by maximising the log marginal likelihood, and EI or UCB maximised by multi-start
-/// L-BFGS (Liu & Nocedal, 1989) with analytic gradients of the acquisition.
-/// Conditional parameters are sampled at random where active.
+/// unit cube (categoricals one-hot, ints continuous then snapped; an inactive conditional
+/// parameter imputed as -1, or all-zero one-hot), hyperparameters fitted by maximising the log
+/// marginal likelihood on standardised losses, and EI or UCB maximised by multi-start L-BFGS (Liu
+/// & Nocedal, 1989) with analytic gradients over each branch's active numbers, every combination
+/// of categorical choices enumerated (a seeded subset of 32 when there are more). The Sobol
+/// start covers the unconditional parameters; conditional ones start at random.
 class GpSampler final : public Sampler {
  public:
   using Config = GpConfig;
