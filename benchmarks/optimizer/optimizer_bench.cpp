@@ -3,7 +3,7 @@
 // suggestion with 1,000 finished trials over 10 parameters. Prints one JSON object per line;
 // compare_optuna.py runs Optuna 3.1 on the same functions and budgets side by side.
 //
-//   kolosal_bench_optimizer quality <sampler> <n_trials> <n_seeds>
+//   kolosal_bench_optimizer quality <sampler> <n_trials> <n_seeds> [config JSON]
 //   kolosal_bench_optimizer overhead <n_history> <n_params> <n_asks>
 #include <chrono>
 #include <cmath>
@@ -120,12 +120,13 @@ std::vector<Problem> problems() {
   return out;
 }
 
-int quality(const std::string& sampler, std::size_t n_trials, std::size_t n_seeds) {
+int quality(const std::string& sampler, std::size_t n_trials, std::size_t n_seeds,
+            const nlohmann::json& config) {
   for (const auto& p : problems()) {
     std::vector<double> best;
     const auto start = std::chrono::steady_clock::now();
     for (std::size_t seed = 0; seed < n_seeds; ++seed) {
-      ko::Study study(p.space, ko::make_sampler(sampler, nullptr), nullptr,
+      ko::Study study(p.space, ko::make_sampler(sampler, config), nullptr,
                       {.direction = ko::Direction::kMinimize, .seed = seed, .batch_size = 1});
       study.optimize(p.objective, {.n_trials = n_trials, .timeout_s = std::nullopt},
                      {.n_threads = 1, .seed = 0});
@@ -182,15 +183,17 @@ int overhead(std::size_t n_history, std::size_t n_params, std::size_t n_asks) {
 
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
-  if (mode == "quality" && argc == 5) {
-    return quality(argv[2], std::strtoul(argv[3], nullptr, 10), std::strtoul(argv[4], nullptr, 10));
+  if (mode == "quality" && (argc == 5 || argc == 6)) {
+    return quality(argv[2], std::strtoul(argv[3], nullptr, 10), std::strtoul(argv[4], nullptr, 10),
+                   argc == 6 ? nlohmann::json::parse(argv[5]) : nlohmann::json(nullptr));
   }
   if (mode == "overhead" && argc == 5) {
     return overhead(std::strtoul(argv[2], nullptr, 10), std::strtoul(argv[3], nullptr, 10),
                     std::strtoul(argv[4], nullptr, 10));
   }
-  std::fprintf(stderr,
-               "usage: kolosal_bench_optimizer quality <sampler> <n_trials> <n_seeds>\n"
-               "       kolosal_bench_optimizer overhead <n_history> <n_params> <n_asks>\n");
+  std::fprintf(
+      stderr,
+      "usage: kolosal_bench_optimizer quality <sampler> <n_trials> <n_seeds> [config JSON]\n"
+      "       kolosal_bench_optimizer overhead <n_history> <n_params> <n_asks>\n");
   return 2;
 }

@@ -4,7 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
+#include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace kolosal::optimizer {
 namespace {
@@ -28,6 +32,29 @@ double percentile_of(std::vector<double> v, double q) {
 
 bool everyone(const Trial&, const void*) { return true; }
 
+// config[key] as T when present, else `fallback`; rejects keys outside `known`.
+template <class T>
+T setting(const nlohmann::json& config, const char* key, T fallback) {
+  if (config.is_null() || !config.contains(key)) return fallback;
+  try {
+    return config.at(key).get<T>();
+  } catch (const nlohmann::json::exception&) {
+    KOLOSAL_THROW(InvalidArgument, "make_pruner: '", key, "' must be a number, got ",
+                  config.at(key).dump());
+  }
+}
+
+void check_keys(std::string_view name, const nlohmann::json& config,
+                std::initializer_list<std::string_view> known) {
+  if (config.is_null()) return;
+  KOLOSAL_CHECK(config.is_object(), InvalidArgument, "make_pruner: the config of '", name,
+                "' must be an object, got ", config.dump());
+  for (const auto& [key, value] : config.items()) {
+    KOLOSAL_CHECK(std::find(known.begin(), known.end(), key) != known.end(), InvalidArgument,
+                  "make_pruner: unknown key '", key, "' for pruner '", name, "'");
+  }
+}
+
 }  // namespace
 
 PercentilePruner::PercentilePruner(double percentile, std::size_t n_startup_trials,
@@ -40,6 +67,13 @@ PercentilePruner::PercentilePruner(double percentile, std::size_t n_startup_tria
                 "PercentilePruner: percentile must be in [0, 100], got ", percentile);
   KOLOSAL_CHECK(n_warmup_steps >= 0, InvalidArgument,
                 "PercentilePruner: n_warmup_steps must be >= 0, got ", n_warmup_steps);
+}
+
+nlohmann::json PercentilePruner::config() const {
+  return {{"percentile", percentile_},
+          {"n_startup_trials", n_startup_trials_},
+          {"n_warmup_steps", n_warmup_steps_},
+          {"n_min_trials", n_min_trials_}};
 }
 
 bool PercentilePruner::prune(std::span<const Trial> trials, const Trial& trial,
@@ -76,6 +110,12 @@ SuccessiveHalvingPruner::SuccessiveHalvingPruner(std::int64_t min_resource,
   KOLOSAL_CHECK(min_early_stopping_rate >= 0, InvalidArgument,
                 "SuccessiveHalvingPruner: min_early_stopping_rate must be >= 0, got ",
                 min_early_stopping_rate);
+}
+
+nlohmann::json SuccessiveHalvingPruner::config() const {
+  return {{"min_resource", min_resource_},
+          {"reduction_factor", reduction_factor_},
+          {"min_early_stopping_rate", min_early_stopping_rate_}};
 }
 
 bool SuccessiveHalvingPruner::prune(std::span<const Trial> trials, const Trial& trial,
@@ -116,7 +156,10 @@ bool SuccessiveHalvingPruner::prune_among(std::span<const Trial> trials, const T
 
 HyperbandPruner::HyperbandPruner(std::int64_t min_resource, std::int64_t max_resource,
                                  std::int64_t reduction_factor)
-    : min_resource_(min_resource), reduction_factor_(reduction_factor), n_brackets_(1) {
+    : min_resource_(min_resource),
+      max_resource_(max_resource),
+      reduction_factor_(reduction_factor),
+      n_brackets_(1) {
   KOLOSAL_CHECK(min_resource >= 1 && max_resource >= min_resource, InvalidArgument,
                 "HyperbandPruner: need 1 <= min_resource <= max_resource, got ", min_resource,
                 " and ", max_resource);
@@ -125,6 +168,12 @@ HyperbandPruner::HyperbandPruner(std::int64_t min_resource, std::int64_t max_res
   for (std::int64_t r = min_resource * reduction_factor; r <= max_resource; r *= reduction_factor) {
     ++n_brackets_;
   }
+}
+
+nlohmann::json HyperbandPruner::config() const {
+  return {{"min_resource", min_resource_},
+          {"max_resource", max_resource_},
+          {"reduction_factor", reduction_factor_}};
 }
 
 bool HyperbandPruner::prune(std::span<const Trial> trials, const Trial& trial,
@@ -143,6 +192,37 @@ bool HyperbandPruner::prune(std::span<const Trial> trials, const Trial& trial,
         return t.number % f->n == f->bracket;
       },
       &filter);
+}
+
+std::unique_ptr<Pruner> make_pruner(std::string_view name, const nlohmann::json& config) {
+  if (name == "median" || name == "percentile") {
+    const bool median = name == "median";
+    check_keys(name, config, {"percentile", "n_startup_trials", "n_warmup_steps", "n_min_trials"});
+    KOLOSAL_CHECK(!median || setting(config, "percentile", 50.0) == 50.0, InvalidArgument,
+                  "make_pruner: the median pruner's percentile is 50");
+    const auto startup = setting<std::size_t>(config, "n_startup_trials", 5);
+    const auto warmup = setting<std::int64_t>(config, "n_warmup_steps", 0);
+    if (median && setting<std::size_t>(config, "n_min_trials", 1) == 1) {
+      return std::make_unique<MedianPruner>(startup, warmup);
+    }
+    return std::make_unique<PercentilePruner>(setting(config, "percentile", 50.0), startup, warmup,
+                                              setting<std::size_t>(config, "n_min_trials", 1));
+  }
+  if (name == "successive_halving") {
+    check_keys(name, config, {"min_resource", "reduction_factor", "min_early_stopping_rate"});
+    return std::make_unique<SuccessiveHalvingPruner>(
+        setting<std::int64_t>(config, "min_resource", 1),
+        setting<std::int64_t>(config, "reduction_factor", 3),
+        setting<std::int64_t>(config, "min_early_stopping_rate", 0));
+  }
+  if (name == "hyperband") {
+    check_keys(name, config, {"min_resource", "max_resource", "reduction_factor"});
+    return std::make_unique<HyperbandPruner>(setting<std::int64_t>(config, "min_resource", 1),
+                                             setting<std::int64_t>(config, "max_resource", 81),
+                                             setting<std::int64_t>(config, "reduction_factor", 3));
+  }
+  KOLOSAL_THROW(InvalidArgument, "make_pruner: unknown pruner '", name,
+                "' (known: median, percentile, successive_halving, hyperband)");
 }
 
 }  // namespace kolosal::optimizer

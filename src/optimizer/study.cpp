@@ -11,6 +11,7 @@
 
 #include "kolosal/core/artifact.hpp"
 #include "kolosal/core/parallel.hpp"
+#include "kolosal/optimizer/pruners.hpp"
 #include "kolosal/optimizer/samplers.hpp"
 
 namespace kolosal::optimizer {
@@ -60,6 +61,8 @@ std::optional<std::int64_t> Trial::last_step() const noexcept {
 }
 
 nlohmann::json Sampler::config() const { return nlohmann::json::object(); }
+
+nlohmann::json Pruner::config() const { return nlohmann::json::object(); }
 
 // ---------------------------------------------------------------------------- TrialContext
 
@@ -320,14 +323,16 @@ nlohmann::json Study::to_json() const {
                       {"duration_s", t.duration_s},
                       {"message", t.message}});
   }
-  return {{"format_version", kFormatVersion},
-          {"direction", options_.direction == Direction::kMinimize ? "minimize" : "maximize"},
-          {"seed", options_.seed},
-          {"batch_size", options_.batch_size},
-          {"space", space_.to_json()},
-          {"sampler", {{"name", sampler_->name()}, {"config", sampler_->config()}}},
-          {"pruner", pruner_ ? nlohmann::json(pruner_->name()) : nlohmann::json(nullptr)},
-          {"trials", std::move(trials)}};
+  return {
+      {"format_version", kFormatVersion},
+      {"direction", options_.direction == Direction::kMinimize ? "minimize" : "maximize"},
+      {"seed", options_.seed},
+      {"batch_size", options_.batch_size},
+      {"space", space_.to_json()},
+      {"sampler", {{"name", sampler_->name()}, {"config", sampler_->config()}}},
+      {"pruner", pruner_ ? nlohmann::json{{"name", pruner_->name()}, {"config", pruner_->config()}}
+                         : nlohmann::json(nullptr)},
+      {"trials", std::move(trials)}};
 }
 
 Study Study::from_json(const nlohmann::json& json, std::unique_ptr<Sampler> sampler,
@@ -346,6 +351,14 @@ Study Study::from_json(const nlohmann::json& json, std::unique_ptr<Sampler> samp
     if (!sampler) {
       sampler = make_sampler(json.at("sampler").at("name").get<std::string>(),
                              json.at("sampler").value("config", nlohmann::json::object()));
+    }
+    // The pruner: {"name", "config"}, or a bare name as format 1 files before configs wrote it.
+    const auto& saved_pruner = json.value("pruner", nlohmann::json(nullptr));
+    if (!pruner && saved_pruner.is_string()) {
+      pruner = make_pruner(saved_pruner.get<std::string>(), nullptr);
+    } else if (!pruner && saved_pruner.is_object()) {
+      pruner = make_pruner(saved_pruner.at("name").get<std::string>(),
+                           saved_pruner.value("config", nlohmann::json(nullptr)));
     }
     Study study(SearchSpace::from_json(json.at("space")), std::move(sampler), std::move(pruner),
                 options);

@@ -125,3 +125,87 @@ TEST_CASE("pruners: a study prunes bad learning curves and stays deterministic",
     CHECK(pruned < a.size());
   }
 }
+
+TEST_CASE("pruners: settings round-trip through make_pruner and reject bad keys", "[optimizer]") {
+  const ko::HyperbandPruner hb(2, 54, 3);
+  const auto again = ko::make_pruner("hyperband", hb.config());
+  CHECK(again->name() == "hyperband");
+  CHECK(again->config() == hb.config());
+  CHECK(dynamic_cast<const ko::HyperbandPruner&>(*again).n_brackets() == 4);
+  const ko::SuccessiveHalvingPruner sh(2, 4, 1);
+  CHECK(ko::make_pruner("successive_halving", sh.config())->config() == sh.config());
+  const ko::PercentilePruner pc(25.0, 4, 2, 3);
+  CHECK(ko::make_pruner("percentile", pc.config())->config() == pc.config());
+  const ko::MedianPruner md(7, 3);
+  const auto md2 = ko::make_pruner("median", md.config());
+  CHECK(md2->name() == "median");
+  CHECK(md2->config() == md.config());
+  CHECK(ko::make_pruner("hyperband", nullptr)->config() == ko::HyperbandPruner().config());
+  expect_error<kolosal::InvalidArgument>(
+      [] {
+        (void)ko::make_pruner("hyperband", {{"eta", 3}});
+      },
+      "unknown key 'eta' for pruner 'hyperband'");
+  expect_error<kolosal::InvalidArgument>([] { (void)ko::make_pruner("asha", nullptr); },
+                                         "unknown pruner 'asha'");
+  expect_error<kolosal::InvalidArgument>(
+      [] {
+        (void)ko::make_pruner("hyperband", {{"max_resource", 0}});
+      },
+      "min_resource");
+}
+
+TEST_CASE("pruners: a study resumed from JSON rebuilds its pruner and decides identically",
+          "[optimizer]") {
+  ko::SearchSpace space;
+  space.add_float("rate", 0.0, 1.0);
+  const ko::Study::Objective curve = [](ko::TrialContext& t) {
+    const double rate = t.number("rate");
+    double loss = 1.0;
+    for (int step = 1; step <= 27; ++step) {
+      loss = rate + 1.0 / step;
+      t.report(step, loss);
+      if (t.should_prune()) throw ko::TrialPruned();
+    }
+    return loss;
+  };
+  for (int kind = 0; kind < 3; ++kind) {
+    INFO("pruner " << kind);
+    auto make = [&]() -> std::unique_ptr<ko::Pruner> {
+      if (kind == 0) return std::make_unique<ko::PercentilePruner>(40.0, 3, 2, 2);
+      if (kind == 1) return std::make_unique<ko::SuccessiveHalvingPruner>(1, 3, 1);
+      return std::make_unique<ko::HyperbandPruner>(1, 27, 3);
+    };
+    const ko::StudyOptions options{
+        .direction = ko::Direction::kMinimize, .seed = 4, .batch_size = 2};
+    ko::Study whole(space, ko::make_sampler("tpe", {{"n_startup_trials", 5}}), make(), options);
+    whole.optimize(curve, {.n_trials = 40, .timeout_s = std::nullopt});
+
+    ko::Study first(space, ko::make_sampler("tpe", {{"n_startup_trials", 5}}), make(), options);
+    first.optimize(curve, {.n_trials = 20, .timeout_s = std::nullopt});
+    const auto saved = first.to_json();
+    CHECK(saved["pruner"]["name"] == make()->name());
+    CHECK(saved["pruner"]["config"] == make()->config());
+    // Neither sampler nor pruner is passed: both come back from the document.
+    ko::Study resumed = ko::Study::from_json(nlohmann::json::parse(saved.dump()));
+    REQUIRE(resumed.to_json()["pruner"] == saved["pruner"]);
+    resumed.optimize(curve, {.n_trials = 20, .timeout_s = std::nullopt});
+
+    const auto a = whole.trials();
+    const auto b = resumed.trials();
+    REQUIRE(a.size() == b.size());
+    std::size_t pruned = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      CHECK(a[i].values == b[i].values);
+      CHECK(a[i].state == b[i].state);
+      CHECK(a[i].intermediate == b[i].intermediate);
+      pruned += b[i].state == ko::TrialState::kPruned && i >= 20;
+    }
+    CHECK(pruned > 0);  // the resumed half did prune
+  }
+  // A document from before pruner configs (a bare name) still loads with default settings.
+  ko::Study old(space, nullptr, std::make_unique<ko::HyperbandPruner>());
+  auto doc = old.to_json();
+  doc["pruner"] = "hyperband";
+  CHECK(ko::Study::from_json(doc).to_json()["pruner"]["config"] == ko::HyperbandPruner().config());
+}

@@ -9,6 +9,8 @@
 #include <span>
 #include <string_view>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "kolosal/optimizer/study.hpp"
 
 namespace kolosal::optimizer {
@@ -26,6 +28,8 @@ class PercentilePruner : public Pruner {
   [[nodiscard]] std::string_view name() const noexcept override { return "percentile"; }
   [[nodiscard]] bool prune(std::span<const Trial> trials, const Trial& trial,
                            Direction direction) const override;
+  /// {"percentile", "n_startup_trials", "n_warmup_steps", "n_min_trials"}
+  [[nodiscard]] nlohmann::json config() const override;
 
  private:
   double percentile_;
@@ -54,6 +58,8 @@ class SuccessiveHalvingPruner : public Pruner {
   [[nodiscard]] std::string_view name() const noexcept override { return "successive_halving"; }
   [[nodiscard]] bool prune(std::span<const Trial> trials, const Trial& trial,
                            Direction direction) const override;
+  /// {"min_resource", "reduction_factor", "min_early_stopping_rate"}
+  [[nodiscard]] nlohmann::json config() const override;
   /// Same decision among the trials `member` accepts only (Hyperband's brackets).
   [[nodiscard]] bool prune_among(std::span<const Trial> trials, const Trial& trial,
                                  Direction direction, bool (*member)(const Trial&, const void*),
@@ -78,11 +84,20 @@ class HyperbandPruner final : public Pruner {
   [[nodiscard]] std::size_t n_brackets() const noexcept { return n_brackets_; }
   [[nodiscard]] bool prune(std::span<const Trial> trials, const Trial& trial,
                            Direction direction) const override;
+  /// {"min_resource", "max_resource", "reduction_factor"}
+  [[nodiscard]] nlohmann::json config() const override;
 
  private:
   std::int64_t min_resource_;
+  std::int64_t max_resource_;
   std::int64_t reduction_factor_;
   std::size_t n_brackets_;
 };
+
+/// A new pruner by name ("median", "percentile", "successive_halving", "hyperband") with the
+/// settings its config() writes (null or {} for the defaults; a missing key takes its default).
+/// @throws InvalidArgument for an unknown name, an unknown key or a bad setting
+[[nodiscard]] std::unique_ptr<Pruner> make_pruner(std::string_view name,
+                                                  const nlohmann::json& config);
 
 }  // namespace kolosal::optimizer

@@ -103,6 +103,9 @@ class Pruner {
   /// decision does not depend on which batch members happen to report first.
   [[nodiscard]] virtual bool prune(std::span<const Trial> trials, const Trial& trial,
                                    Direction direction) const = 0;
+  /// Settings as JSON, saved with the study so that a resumed study rebuilds the same pruner
+  /// (make_pruner). Decisions are a function of these settings and the trials alone.
+  [[nodiscard]] virtual nlohmann::json config() const;
 };
 
 /// Thrown by an objective to tell optimize() that its trial was pruned.
@@ -212,8 +215,9 @@ class Study {
 
   /// Everything needed to resume: options, space, sampler and pruner names, every trial.
   [[nodiscard]] nlohmann::json to_json() const;
-  /// Restores a study; the sampler and pruner are rebuilt by the caller (history-driven samplers
-  /// continue exactly where they stopped). Running trials come back as failed ("interrupted").
+  /// Restores a study. A sampler or pruner not given is rebuilt from the saved name and config
+  /// (make_sampler, make_pruner); history-driven samplers and pruners continue exactly where they
+  /// stopped. Running trials come back as failed ("interrupted").
   /// @throws SerializationError for a malformed document
   [[nodiscard]] static Study from_json(const nlohmann::json& json,
                                        std::unique_ptr<Sampler> sampler = nullptr,
