@@ -354,11 +354,7 @@ Matrix<double> Pipeline::model_input(const data::Frame& transformed) const {
 }
 
 data::Frame Pipeline::do_fit_transform(const data::Frame& x, std::span<const double> y) {
-  schema_.clear();
-  for (const auto& c : x.columns()) schema_.push_back({c.name(), c.type()});
-  // The first step reads x itself, so the input is never copied.
-  data::Frame current;
-  for (std::size_t i = 0; i < steps_.size(); ++i) {
+  record_schema(x);
   // The first step reads x itself, so the input is never copied; later steps take over the
   // previous step's output.
   if (steps_.empty()) return fit_rest(x, y);
@@ -367,9 +363,15 @@ data::Frame Pipeline::do_fit_transform(const data::Frame& x, std::span<const dou
 }
 
 data::Frame Pipeline::do_fit_transform_owned(data::Frame&& x, std::span<const double> y) {
+  record_schema(x);
   if (steps_.empty()) return fit_rest(std::move(x), y);
   steps_.front()->set_context(context());
   return fit_rest(steps_.front()->fit_transform(std::move(x), y), y);
+}
+
+void Pipeline::record_schema(const data::Frame& x) {
+  schema_.clear();
+  for (const auto& c : x.columns()) schema_.push_back({c.name(), c.type()});
 }
 
 data::Frame Pipeline::fit_rest(data::Frame current, std::span<const double> y) {

@@ -172,6 +172,7 @@ class Pipeline final : public Transformer {
   /// Runs the steps after the first on its output, handing each step's output to the next.
   [[nodiscard]] data::Frame transform_rest(data::Frame current) const;
   data::Frame fit_rest(data::Frame current, std::span<const double> y);
+  void record_schema(const data::Frame& x);
 
   std::vector<std::unique_ptr<Transformer>> steps_;
   std::unique_ptr<Model> model_;
