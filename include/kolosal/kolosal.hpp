@@ -3,6 +3,9 @@
 // its tests, which include only what they use. Regenerate with scripts/update_umbrella.sh.
 #pragma once
 
+#include "kolosal/batch/batch_processor.hpp"
+#include "kolosal/batch/dynamic_batcher.hpp"
+#include "kolosal/batch/priority_queue.hpp"
 #include "kolosal/cache/hash.hpp"
 #include "kolosal/cache/lru_cache.hpp"
 #include "kolosal/cache/multi_level_cache.hpp"
