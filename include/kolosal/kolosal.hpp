@@ -33,6 +33,7 @@
 #include "kolosal/feature_engineering/text.hpp"
 #include "kolosal/imputation/imputers.hpp"
 #include "kolosal/imputation/iterative.hpp"
+#include "kolosal/memory/memory_pool.hpp"
 #include "kolosal/metrics/classification.hpp"
 #include "kolosal/metrics/registry.hpp"
 #include "kolosal/metrics/regression.hpp"
