@@ -283,8 +283,8 @@ class BatchProcessor {
     try {
       outputs = function_(std::span<const In>(inputs));
       KOLOSAL_CHECK(outputs.size() == taken.size(), ShapeMismatch,
-                    "BatchProcessor: the batch function returned ", outputs.size(),
-                    " outputs for ", taken.size(), " inputs");
+                    "BatchProcessor: the batch function returned ", outputs.size(), " outputs for ",
+                    taken.size(), " inputs");
     } catch (...) {
       error = std::current_exception();
     }
