@@ -5,6 +5,9 @@
 
 #include "kolosal/autopipeline/composer.hpp"
 #include "kolosal/autopipeline/detector.hpp"
+#include "kolosal/batch/batch_processor.hpp"
+#include "kolosal/batch/dynamic_batcher.hpp"
+#include "kolosal/batch/priority_queue.hpp"
 #include "kolosal/cache/hash.hpp"
 #include "kolosal/cache/lru_cache.hpp"
 #include "kolosal/cache/multi_level_cache.hpp"
@@ -40,6 +43,7 @@
 #include "kolosal/imputation/imputers.hpp"
 #include "kolosal/imputation/iterative.hpp"
 #include "kolosal/inference/engine.hpp"
+#include "kolosal/memory/memory_pool.hpp"
 #include "kolosal/metrics/classification.hpp"
 #include "kolosal/metrics/registry.hpp"
 #include "kolosal/metrics/regression.hpp"

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kolosal/core/error.hpp"
+#include "kolosal/core/file.hpp"
 
 namespace kolosal::cache {
 
@@ -266,13 +267,17 @@ std::optional<MultiLevelCache::Value> MultiLevelCache::take_l3_locked(std::uint6
   const fs::path path = l3_path(key);
   l3_order_.erase(it->second);
   l3_index_.erase(it);
-  std::ifstream in(path, std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string bytes;
+  bool ok = true;
+  try {
+    bytes = io::read_file(path);
+  } catch (const IoError&) {
+    ok = false;  // vanished or unreadable: a miss
+  }
   std::error_code ec;
   fs::remove(path, ec);
   std::uint32_t version = 0;
   std::uint64_t stored_key = 0, n = 0;
-  bool ok = in.good() || in.eof();
   ok = ok && bytes.size() >= kHeaderBytes && std::memcmp(bytes.data(), kMagic.data(), 4) == 0;
   if (ok) {
     std::memcpy(&version, bytes.data() + 4, 4);

@@ -215,7 +215,8 @@ class LruCache {
     Value value;
     TimePoint expires;
   };
-  struct Shard {
+  /// Cache-line aligned so threads on neighbouring shards do not share lines.
+  struct alignas(64) Shard {
     mutable std::mutex mutex;
     std::list<Entry> list;  ///< most recently used first
     std::unordered_map<Key, typename std::list<Entry>::iterator, Hash, KeyEqual> map;
