@@ -117,15 +117,15 @@ const std::vector<Entry>& table() {
       {{MlpRegressor::kName, false, true,
         "multi-layer perceptron regressor (Adam or SGD with momentum, early stopping)"},
        &make<MlpRegressor>},
+      {{Svc::kName, true, false, "C-SVC by SMO (one-vs-one, Platt probabilities)"}, &make<Svc>},
+      {{Svr::kName, false, true, "epsilon-SVR by SMO (linear, poly, rbf, sigmoid kernels)"},
+       &make<Svr>},
       {{ensemble::VotingEnsemble::kName, true, true,
         "weighted soft or hard voting over member models (members decide the kind)"},
        &make<ensemble::VotingEnsemble>},
       {{ensemble::StackingEnsemble::kName, true, true,
         "stacking (out-of-fold) or blending (held-out) with a meta-model over member models"},
        &make<ensemble::StackingEnsemble>},
-      {{Svc::kName, true, false, "C-SVC by SMO (one-vs-one, Platt probabilities)"}, &make<Svc>},
-      {{Svr::kName, false, true, "epsilon-SVR by SMO (linear, poly, rbf, sigmoid kernels)"},
-       &make<Svr>},
   };
   return entries;
 }
