@@ -85,7 +85,7 @@ TEST_CASE("ensemble selection: known answer where two models' errors cancel", "[
                                           {.ensemble_size = 6, .init_size = 1, .metric = ""});
   CHECK(result.metric == "root_mean_squared_error");
   REQUIRE(result.trajectory.size() == 6);
-  CHECK(result.trajectory[0] == Approx(0.5));  // a, the first of the best singles
+  CHECK(result.trajectory[0] == Approx(0.5));                // a, the first of the best singles
   CHECK(result.trajectory[1] == Approx(0.0).margin(1e-12));  // a + b cancel exactly
   CHECK(result.best_size == 2);
   CHECK(result.score == Approx(0.0).margin(1e-12));
