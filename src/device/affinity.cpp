@@ -6,6 +6,9 @@
 #include <mutex>
 #include <pthread.h>
 #include <sched.h>
+#include <unistd.h>
+#include <utility>
+#include <vector>
 
 #include <tbb/task_arena.h>
 #include <tbb/task_scheduler_observer.h>
@@ -40,6 +43,10 @@ struct PinState {
   std::vector<int> cpus;
   bool listening = false;
   std::vector<std::unique_ptr<PinObserver>> observers;
+  /// Threads pinned now, with the masks they had before: ending the pinning restores them at
+  /// once, even threads that stay inside an arena and would otherwise keep their one-CPU mask
+  /// until they next leave or enter it.
+  std::vector<std::pair<pid_t, cpu_set_t>> pinned;
 };
 
 PinState& state() {
@@ -50,10 +57,17 @@ PinState& state() {
 thread_local bool t_pinned = false;
 thread_local cpu_set_t t_saved_mask;
 
+void forget_pinned(PinState& s, pid_t tid) {
+  std::erase_if(s.pinned, [tid](const auto& entry) { return entry.first == tid; });
+}
+
 void restore_if_pinned() {
   if (!t_pinned) return;
   ::pthread_setaffinity_np(::pthread_self(), sizeof t_saved_mask, &t_saved_mask);
   t_pinned = false;
+  PinState& s = state();
+  std::lock_guard lock(s.mutex);
+  forget_pinned(s, ::gettid());
 }
 
 void PinObserver::on_scheduler_entry(bool /*is_worker*/) {
@@ -79,7 +93,12 @@ void PinObserver::on_scheduler_entry(bool /*is_worker*/) {
   cpu_set_t one;
   CPU_ZERO(&one);
   CPU_SET(cpu, &one);
-  if (::pthread_setaffinity_np(::pthread_self(), sizeof one, &one) == 0) t_pinned = true;
+  if (::pthread_setaffinity_np(::pthread_self(), sizeof one, &one) != 0) return;
+  t_pinned = true;
+  PinState& s = state();
+  std::lock_guard lock(s.mutex);
+  forget_pinned(s, ::gettid());
+  s.pinned.emplace_back(::gettid(), t_saved_mask);
 }
 
 void PinObserver::on_scheduler_exit(bool /*is_worker*/) { restore_if_pinned(); }
@@ -133,6 +152,9 @@ ThreadPinning::~ThreadPinning() {
   std::lock_guard lock(s.mutex);
   s.enabled = false;
   s.cpus.clear();
+  // A thread that exited in the meantime makes sched_setaffinity fail with ESRCH: nothing to do.
+  for (auto& [tid, mask] : s.pinned) (void)::sched_setaffinity(tid, sizeof mask, &mask);
+  s.pinned.clear();
 }
 
 const std::vector<int>& ThreadPinning::cpus() const noexcept { return impl_->cpus; }
