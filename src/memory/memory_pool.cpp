@@ -133,7 +133,8 @@ struct PoolCore {
     // Blocks of a page or more are page-aligned so a binding covers whole pages; smaller ones
     // share pages and follow the kernel's first-touch placement.
     const std::size_t align = bytes >= kPage ? kPage : kAlignment;
-    void* p = std::aligned_alloc(align, bytes);
+    // aligned_alloc requires a size that is a multiple of the alignment.
+    void* p = std::aligned_alloc(align, (bytes + align - 1) / align * align);
     if (!p) throw std::bad_alloc();
     system_allocations.fetch_add(1, std::memory_order_relaxed);
     if (bind && bytes >= kPage && !Topology::instance().bind(p, bytes, node)) {

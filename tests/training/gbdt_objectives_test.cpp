@@ -676,7 +676,7 @@ TEST_CASE("gbdt options: new keys round-trip and bad values are rejected by name
         "growth oblivious needs max_depth in [1, 16]");
   }
   // Poisson rejects negative counts when fitting.
-  const auto p = make_problem(100, 2, 0);
+  const auto p = make_problem(100, 3, 0);  // make_problem reads three features
   kt::Gbdt poisson({.objective = kt::GbdtObjective::kPoisson});
   kolosal::test::expect_error<kolosal::InvalidArgument>([&] { poisson.fit(p.x.view(), p.y); },
                                                         "needs y >= 0");
