@@ -10,6 +10,8 @@
 #include "kolosal/data/split.hpp"
 #include "kolosal/training/registry.hpp"
 
+#include "core/row_subset.hpp"
+
 namespace kolosal::ensemble {
 namespace {
 
@@ -28,21 +30,8 @@ void check_members(const std::vector<EnsembleMember>& members, std::string_view 
   KOLOSAL_CHECK(any_weight, ConfigError, who, ": at least one member needs a positive weight");
 }
 
-Matrix<double> take_rows(MatrixView<const double> x, std::span<const std::size_t> rows) {
-  Matrix<double> out(rows.size(), x.cols());
-  for (std::size_t r = 0; r < rows.size(); ++r) {
-    std::copy(x.row(rows[r]).begin(), x.row(rows[r]).end(), out.row(r).begin());
-  }
-  return out;
-}
-
-std::vector<double> take(std::span<const double> v, std::span<const std::size_t> rows) {
-  std::vector<double> out;
-  if (v.empty()) return out;
-  out.reserve(rows.size());
-  for (const std::size_t r : rows) out.push_back(v[r]);
-  return out;
-}
+using detail::take_rows;
+using detail::take_values;
 
 // The columns one member contributes to the meta-model's input.
 Matrix<double> member_outputs(const Model& model, MatrixView<const double> x) {
@@ -63,12 +52,25 @@ Matrix<double> member_outputs(const Model& model, MatrixView<const double> x) {
   return out;
 }
 
-// Writes `block` into columns [col, col + block.cols()) of `out` at rows `rows`.
-void scatter(const Matrix<double>& block, std::span<const std::size_t> rows, std::size_t col,
-             Matrix<double>& out) {
+// Writes the rows of `block` into rows `rows` of `out` (same width).
+void scatter(const Matrix<double>& block, std::span<const std::size_t> rows, Matrix<double>& out) {
   for (std::size_t r = 0; r < rows.size(); ++r) {
-    for (std::size_t j = 0; j < block.cols(); ++j) out(rows[r], col + j) = block(r, j);
+    std::copy(block.row(r).begin(), block.row(r).end(), out.row(rows[r]).begin());
   }
+}
+
+// The meta-model's input: the member blocks side by side, then x itself with passthrough.
+Matrix<double> side_by_side(const std::vector<Matrix<double>>& blocks, MatrixView<const double> x,
+                            bool passthrough) {
+  std::size_t width = passthrough ? x.cols() : 0;
+  for (const auto& block : blocks) width += block.cols();
+  Matrix<double> out(x.rows(), width);
+  for (std::size_t i = 0; i < x.rows(); ++i) {
+    auto dst = out.row(i).begin();
+    for (const auto& block : blocks) dst = std::copy(block.row(i).begin(), block.row(i).end(), dst);
+    if (passthrough) std::copy(x.row(i).begin(), x.row(i).end(), dst);
+  }
+  return out;
 }
 
 }  // namespace
@@ -272,25 +274,9 @@ json StackingEnsemble::config() const { return config::to_json(config_); }
 
 Matrix<double> StackingEnsemble::meta_features(MatrixView<const double> x) const {
   std::vector<Matrix<double>> blocks;
-  std::size_t width = config_.passthrough ? x.cols() : 0;
-  for (std::size_t m = 0; m < members_.size(); ++m) {
+  for (std::size_t m = 0; m < members_.size(); ++m)
     blocks.push_back(member_outputs(members_[m], x));
-    width += blocks.back().cols();
-  }
-  Matrix<double> out(x.rows(), width);
-  std::vector<std::size_t> all(x.rows());
-  for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
-  std::size_t col = 0;
-  for (const auto& block : blocks) {
-    scatter(block, all, col, out);
-    col += block.cols();
-  }
-  if (config_.passthrough) {
-    for (std::size_t i = 0; i < x.rows(); ++i) {
-      std::copy(x.row(i).begin(), x.row(i).end(), out.row(i).begin() + col);
-    }
-  }
-  return out;
+  return side_by_side(blocks, x, config_.passthrough);
 }
 
 void StackingEnsemble::do_fit(MatrixView<const double> x, std::span<const double> y,
@@ -305,8 +291,8 @@ void StackingEnsemble::do_fit(MatrixView<const double> x, std::span<const double
 
   auto fit_member = [&](Model& model, std::span<const std::size_t> rows) {
     const Matrix<double> xs = take_rows(x, rows);
-    const std::vector<double> ys = take(y, rows);
-    const std::vector<double> ws = take(options.sample_weight, rows);
+    const std::vector<double> ys = take_values(y, rows);
+    const std::vector<double> ws = take_values(options.sample_weight, rows);
     FitOptions o = member_options;
     o.sample_weight = ws;
     model.fit(xs.view(), ys, o);
@@ -344,30 +330,18 @@ void StackingEnsemble::do_fit(MatrixView<const double> x, std::span<const double
         fit_member(*fold_model, split.train);
         const Matrix<double> block = member_outputs(*fold_model, held.view());
         if (oof[m].rows() == 0) oof[m] = Matrix<double>(n, block.cols());
-        scatter(block, split.test, 0, oof[m]);
+        scatter(block, split.test, oof[m]);
       }
     }
-    std::size_t width = config_.passthrough ? x.cols() : 0;
-    for (const auto& block : oof) width += block.cols();
-    meta = Matrix<double>(n, width);
+    meta = side_by_side(oof, x, config_.passthrough);
     std::vector<std::size_t> all(n);
     for (std::size_t i = 0; i < n; ++i) all[i] = i;
-    std::size_t col = 0;
-    for (const auto& block : oof) {
-      scatter(block, all, col, meta);
-      col += block.cols();
-    }
-    if (config_.passthrough) {
-      for (std::size_t i = 0; i < n; ++i) {
-        std::copy(x.row(i).begin(), x.row(i).end(), meta.row(i).begin() + col);
-      }
-    }
     meta_rows = all;
     // The members used at predict time see all the rows.
     for (std::size_t m = 0; m < members_.size(); ++m) fit_member(members_[m], all);
   }
-  const std::vector<double> meta_y = take(y, meta_rows);
-  const std::vector<double> meta_w = take(options.sample_weight, meta_rows);
+  const std::vector<double> meta_y = take_values(y, meta_rows);
+  const std::vector<double> meta_w = take_values(options.sample_weight, meta_rows);
   FitOptions final_options = member_options;
   final_options.sample_weight = meta_w;
   final_->fit(meta.view(), meta_y, final_options);

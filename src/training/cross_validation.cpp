@@ -14,20 +14,13 @@
 #include "kolosal/metrics/registry.hpp"
 #include "kolosal/training/registry.hpp"
 
+#include "core/row_subset.hpp"
+
 namespace kolosal::training {
 namespace {
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-Matrix<double> take_rows(MatrixView<const double> x, std::span<const std::size_t> rows) {
-  Matrix<double> out(rows.size(), x.cols());
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const auto src = x.row(rows[i]);
-    std::copy(src.begin(), src.end(), out.row(i).begin());
-  }
-  return out;
 }
 
 struct FoldOutput {
@@ -119,8 +112,8 @@ CrossValidationResult cross_validate(const Model& prototype, MatrixView<const do
   inner.n_threads = 1;
   parallel::for_each_index(options.context, splits.size(), [&](std::size_t f) {
     const auto& split = splits[f];
-    const Matrix<double> x_train = take_rows(x, split.train);
-    const Matrix<double> x_test = take_rows(x, split.test);
+    const Matrix<double> x_train = detail::take_rows(x, split.train);
+    const Matrix<double> x_test = detail::take_rows(x, split.test);
     std::vector<double> y_train(split.train.size());
     std::vector<double> y_test(split.test.size());
     for (std::size_t i = 0; i < split.train.size(); ++i) y_train[i] = y[split.train[i]];
